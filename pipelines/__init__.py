@@ -1,0 +1,1 @@
+"""The COMESA migration-statistics pipeline: reading, validation, Dagster code location."""

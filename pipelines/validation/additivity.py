@@ -1,0 +1,87 @@
+"""Rules 7 and 8: a total row against its complete breakdown, for every additive relation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.validation.breakdowns import Relation, complete_sums, tainted
+from pipelines.validation.messages import compact_rows, render, render_fix
+from schemas.contract import TOTAL, Contract
+
+
+def additivity_findings(
+    contract: Contract,
+    df: pd.DataFrame,
+    rels: list[Relation],
+    invalid: pd.DataFrame,
+) -> list[dict]:
+    """Findings for totals that disagree with their breakdown: R7 over the tolerance, R8 within.
+
+    `df` holds the rows that passed rules 3-6 (key columns, `value`, `flag_rank`, `row`);
+    `invalid` the key columns of the others (see breakdowns.tainted).
+    """
+    tolerance = float(contract.rules["R7"].params.get("tolerance_percent", 1))
+    out: list[dict] = []
+    for rel in rels:
+        keys = list(rel.keys)
+        totals = df.loc[(df[rel.dimension] == TOTAL) & df["value"].notna(), [*keys, "value", "row"]]
+        if totals.empty:
+            continue
+        sums = complete_sums(df, rel)
+        both = totals.merge(sums, on=keys, how="inner")
+        if both.empty:
+            continue
+        both = both[~tainted(both, invalid, keys)]
+        diff = (both["value"] - both["part_sum"]).abs()
+        pct = np.where(
+            both["value"] > 0, diff / both["value"].where(both["value"] > 0) * 100, np.inf
+        )
+        pct = np.where(diff == 0, 0.0, pct)
+        bad = both.assign(diff=diff, pct=pct)[diff > 0]
+        if bad.empty:
+            continue
+        out.extend(_describe(contract, df, rel, bad, tolerance))
+    return out
+
+
+def _describe(
+    contract: Contract, df: pd.DataFrame, rel: Relation, bad: pd.DataFrame, tolerance: float
+) -> list[dict]:
+    keys = list(rel.keys)
+    parts = df.loc[df[rel.dimension] != TOTAL, [*keys, rel.dimension, "row"]]
+    detail = (
+        parts.merge(bad[keys], on=keys)
+        .groupby(keys, observed=True, sort=False)
+        .agg(
+            codes=(rel.dimension, lambda s: ", ".join(map(str, s))),
+            rows=("row", lambda s: compact_rows([int(r) for r in s])),
+        )
+    )
+    bad = bad.merge(detail.reset_index(), on=keys, how="left")
+    out = []
+    for rec in bad.itertuples(index=False):  # only the failing totals: few by construction
+        rule = "R7" if rec.pct > tolerance else "R8"
+        pct = "∞" if np.isinf(rec.pct) else f"{rec.pct:.1f}"
+        params = {
+            "dimension": rel.dimension,
+            "total": f"{int(rec.value):,}",
+            "sum": f"{int(rec.part_sum):,}",
+            "codes": rec.codes,
+            "rows": rec.rows,
+            "diff_pct": pct,
+            "tolerance": f"{tolerance:g}",
+        }
+        out.append(
+            {
+                "rule": rule,
+                "severity": contract.rules[rule].severity,
+                "kind": "additivity",
+                "row": int(rec.row),
+                "column": "obs_value",
+                "value": str(int(rec.value)),
+                "message": render(contract, rule, "additivity", **params),
+                "suggestion": render_fix(contract, rule, "additivity", **params),
+            }
+        )
+    return out

@@ -1,0 +1,100 @@
+"""The additive relations of a dataset, and the sums of their complete breakdowns.
+
+For every dimension with a `_T` code, holding the other dimensions fixed, the `_T` row equals
+the sum of the other codes when those codes cover the whole population (contract section 4).
+Rule 7/8 checks that equality; harmonisation derives the `_T` rows that are missing. Both use
+these functions, so "complete" means the same thing in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from schemas.contract import TOTAL, Contract
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`dimension` = _T is the sum over its other codes, within groups of `keys`.
+
+    `required` lists the codes a complete breakdown must have; None means the reporting
+    state's own code (a country dimension), which differs from row to row.
+    """
+
+    dimension: str
+    keys: tuple[str, ...]
+    required: frozenset[str] | None
+
+
+def relations(
+    contract: Contract, dataset_id: str, scheme: tuple[str, ...] | None = None
+) -> list[Relation]:
+    """Every additive relation of a dataset; `scheme` is the file's age groups."""
+    dims = contract.dataset(dataset_id).dimensions
+    out = []
+    for dim_id in dims:
+        dim = contract.dimensions[dim_id]
+        if dim.breakdown is None or TOTAL not in contract.codelist_of(dataset_id, dim_id).ids:
+            continue
+        keys = ("ref_area", "time_period", *(d for d in dims if d != dim_id))
+        if dim.breakdown == "own_country":
+            required = None
+        elif dim.breakdown == "age_scheme":
+            schemes = contract.age_schemes(dataset_id)
+            required = frozenset(scheme or schemes[0].scheme)
+        else:
+            required = frozenset(dim.breakdown["all_of"])
+        out.append(Relation(dim_id, keys, required))
+    return out
+
+
+def complete_sums(df: pd.DataFrame, rel: Relation) -> pd.DataFrame:
+    """Per group of `rel.keys` whose breakdown is complete: part_sum, n_parts and flag_rank.
+
+    `df` has the key columns, `value` (float, NaN for a missing value) and `flag_rank` (the
+    obs_status precedence of the row).
+    """
+    keys = list(rel.keys)
+    parts = df[(df[rel.dimension] != TOTAL) & df["value"].notna()]
+    if rel.required is None:
+        covers = parts[rel.dimension].astype(str) == parts["ref_area"].astype(str)
+        needed = 1
+    else:
+        covers = parts[rel.dimension].isin(rel.required)
+        needed = len(rel.required)
+    grouped = parts.assign(_covers=covers.to_numpy()).groupby(keys, observed=True, sort=False)
+    sums = grouped.agg(
+        part_sum=("value", "sum"),
+        n_parts=("value", "size"),
+        covered=("_covers", "sum"),
+        flag_rank=("flag_rank", "max"),
+    ).reset_index()
+    return sums[sums["covered"] >= needed].drop(columns="covered")
+
+
+def tainted(groups: pd.DataFrame, invalid: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Which groups hold, or may hold, a row that failed another rule.
+
+    `invalid` has the key columns of rows with errors, NaN where the error is in that column:
+    such a row might belong to any group that matches on its other columns, so all of them are
+    left unchecked (a wrong year must not also show up as a broken total).
+    """
+    mask = np.zeros(len(groups), dtype=bool)
+    if invalid.empty or groups.empty:
+        return mask
+    inv = invalid[keys]
+    patterns = inv.isna().to_numpy() @ (1 << np.arange(len(keys)))
+    for pattern in np.unique(patterns):
+        cols = [k for i, k in enumerate(keys) if not (int(pattern) >> i) & 1]
+        if not cols:
+            return np.ones(len(groups), dtype=bool)
+        sub = inv.loc[patterns == pattern, cols].astype(str).drop_duplicates()
+        left = groups[cols].astype(str)
+        if len(cols) == 1:
+            mask |= left[cols[0]].isin(sub[cols[0]]).to_numpy()
+        else:
+            mask |= pd.MultiIndex.from_frame(left).isin(pd.MultiIndex.from_frame(sub))
+    return mask

@@ -1,0 +1,117 @@
+"""Rule 2: find the contract's columns in a file's header, and say what does not fit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.reading.headers import match_headers
+from pipelines.reading.table import RawTable
+from pipelines.validation.messages import render, render_fix
+from pipelines.validation.suggest import nearest_name
+from schemas.contract import TOTAL, Contract
+
+
+def column_aliases(contract: Contract, dataset_id: str) -> dict[str, str]:
+    """Every accepted spelling of a header (lower case) -> the column id."""
+    out = {}
+    for col in contract.column_ids(dataset_id):
+        spec = contract.columns.get(col) or contract.dimensions[col]
+        out[col.lower()] = col
+        out[spec.sdmx_id.lower()] = col
+    return out
+
+
+def excel_column(position: int) -> str:
+    """0 -> 'A', 27 -> 'AB': how a person finds a column in a spreadsheet."""
+    name, n = "", position + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def find_columns(
+    contract: Contract, dataset_id: str, raw: RawTable
+) -> tuple[pd.DataFrame, list[dict], set[str]]:
+    """The file's cells under contract column ids, stripped, with defaults for absent columns.
+
+    Returns the frame (plus a `row` column), the rule-2 findings, and the ids of the columns
+    the file really has (absent dimensions are filled with _T, absent flags with '').
+    """
+    ds = contract.dataset(dataset_id)
+    aliases = column_aliases(contract, dataset_id)
+    match = match_headers(raw.header, aliases)
+    findings: list[dict] = []
+
+    def add(kind: str, column: str | None, value: str | None, **params: str) -> None:
+        params = {"dataset": dataset_id, "column": column or "", "value": value or "", **params}
+        findings.append(
+            {
+                "rule": "R2",
+                "severity": contract.rules["R2"].severity,
+                "kind": kind,
+                "row": 1,
+                "column": column,
+                "value": value,
+                "message": render(contract, "R2", kind, **params),
+                "suggestion": params.pop("suggestion", "")
+                or render_fix(contract, "R2", kind, **params),
+            }
+        )
+
+    cells = raw.frame
+    for pos in match.blank:
+        if (cells[f"c{pos}"].str.strip() != "").any():
+            add("blank", None, excel_column(pos))
+    other_dims = {d for other in contract.datasets.values() for d in other.dimensions} - set(
+        ds.dimensions
+    )
+    allowed = ", ".join(contract.column_ids(dataset_id))
+    for _pos, text in match.unknown:
+        guess = nearest_name(text, aliases)
+        hint = f"Did you mean {aliases[guess]}? " if guess else ""
+        key = text.strip().lower()
+        if key in other_dims:
+            hint += f"{key} is a dimension of other datasets, not of {dataset_id}. "
+        add(
+            "unknown",
+            text,
+            text,
+            allowed=allowed,
+            suggestion=hint + render_fix(contract, "R2", "unknown", allowed=allowed),
+        )
+    for col, positions in match.duplicated.items():
+        add("duplicated", col, ", ".join(excel_column(p) for p in positions))
+    for col, spec in contract.columns.items():
+        if spec.required and col not in match.columns:
+            add("missing", col, None)
+    for dim in ds.dimensions:
+        if dim not in match.columns and TOTAL not in contract.codelist_of(dataset_id, dim).ids:
+            add("missing_no_total", dim, None)
+    if match.sdmx_version:
+        flow_col = next(iter(match.sdmx.values()), None)
+        if flow_col is not None:
+            flows = set(cells[f"c{flow_col}"].str.strip().unique()) - {""}
+            wrong = sorted(f for f in flows if dataset_id.upper() not in f.upper())
+            if wrong:
+                add("wrong_dataset", None, wrong[0])
+
+    present = set(match.columns)
+    frame = pd.DataFrame(
+        {col: cells[f"c{pos}"].str.strip() for col, pos in match.columns.items()},
+        index=cells.index,
+    )
+    for dim in ds.dimensions:
+        if dim not in frame:
+            frame[dim] = TOTAL
+    for attr in ("obs_status", "conf_status"):
+        if attr not in frame:
+            frame[attr] = ""
+    order = [c for c in contract.column_ids(dataset_id) if c in frame]
+    frame = frame[order].astype("str")
+    frame["row"] = raw.rows
+    # A row with nothing in it is a gap in the spreadsheet, not an observation.
+    blank = (cells == "").all(axis=1)
+    if blank.any():
+        frame = frame[~blank.to_numpy()].reset_index(drop=True)
+    return frame, findings, present

@@ -1,0 +1,1 @@
+"""Harmonised schemas: the contract loaded from definitions/, Pandera schemas and SQL tables."""

@@ -1,0 +1,324 @@
+"""The data contract, loaded from `definitions/` into small frozen objects.
+
+Everything the pipeline knows about concepts, codes, datasets, columns and rules comes from
+here; nothing below this module spells a code or a dimension in Python. Adding a code or a
+dimension is an edit to `definitions/` only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: The repository's own definitions; MIGSTATS_DEFINITIONS points elsewhere (tests, forks).
+DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
+
+TOTAL, UNKNOWN, OTHER = "_T", "_U", "_O"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of a codelist: what a cell may hold, with the words a person reads."""
+
+    code: str
+    label: str
+    description: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Codelist:
+    """An ordered set of codes; a code means its label and description, not its spelling."""
+
+    id: str
+    label: str
+    codes: tuple[Code, ...]
+    description: str = ""
+    #: For age codelists: the groups that make up the scheme (a complete breakdown).
+    scheme: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def ids(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.codes)
+
+    @functools.cached_property
+    def by_code(self) -> dict[str, Code]:
+        return {c.code: c for c in self.codes}
+
+    def label_of(self, code: str) -> str:
+        found = self.by_code.get(code)
+        return found.label if found else code
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A harmonised definition, with its full text and its sources."""
+
+    id: str
+    label: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column every dataset has besides its dimensions (ref_area, obs_value, ...)."""
+
+    id: str
+    label: str
+    sdmx_id: str
+    role: str
+    required: bool
+    description: str
+    codelist: str | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A breakdown of a dataset. `breakdown` says when its codes cover the whole population."""
+
+    id: str
+    label: str
+    sdmx_id: str
+    codelist: str
+    breakdown: Any = None
+    concept: str | None = None
+
+    @property
+    def is_age(self) -> bool:
+        return self.codelist == "age_scheme"
+
+    @property
+    def is_country(self) -> bool:
+        return self.breakdown == "own_country"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A table family of the contract: its dimensions, its age schemes, stock or flow."""
+
+    id: str
+    label: str
+    description: str
+    concept: str
+    measure: str
+    unit: str
+    dimensions: tuple[str, ...]
+    age_schemes: tuple[str, ...]
+    anchors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule: id, severity, and the sentences a focal point reads."""
+
+    id: str
+    severity: str
+    title: str
+    messages: Mapping[str, str]
+    fix: Mapping[str, str]
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class MetadataField:
+    """A field of a submission's metadata (contract section 5)."""
+
+    id: str
+    label: str
+    option: str
+    description: str
+    codelist: str | None = None
+    type: str = "code"
+    default: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A member state of COMESA and the dates it was one."""
+
+    code: str
+    joined: dt.date
+    left: dt.date | None
+    note: str = ""
+
+    def member_in(self, year: int) -> bool:
+        """Member for reference year `year` when it had joined by the end of that year."""
+        if self.joined.year > year:
+            return False
+        return self.left is None or self.left.year > year
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The whole contract: everything `definitions/` says, cross-referenced."""
+
+    path: Path
+    concepts: Mapping[str, Concept]
+    codelists: Mapping[str, Codelist]
+    columns: Mapping[str, Column]
+    dimensions: Mapping[str, Dimension]
+    datasets: Mapping[str, Dataset]
+    rules: Mapping[str, Rule]
+    metadata_fields: Mapping[str, MetadataField]
+    members: Mapping[str, Membership]
+    countries: Codelist
+    derived: Codelist
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        try:
+            return self.datasets[dataset_id]
+        except KeyError:
+            known = ", ".join(self.datasets)
+            raise KeyError(f"unknown dataset {dataset_id!r}; the datasets are {known}") from None
+
+    def column_ids(self, dataset_id: str) -> list[str]:
+        """The columns of a dataset in published order."""
+        ds = self.dataset(dataset_id)
+        fixed = list(self.columns)
+        return [*fixed[:2], *ds.dimensions, *fixed[2:]]
+
+    def codelist_of(self, dataset_id: str, dimension_id: str) -> Codelist:
+        """The codelist a dimension draws on in a dataset; for age, the union of its schemes."""
+        dim = self.dimensions[dimension_id]
+        if not dim.is_age:
+            return self.codelists[dim.codelist]
+        schemes = [self.codelists[s] for s in self.dataset(dataset_id).age_schemes]
+        if len(schemes) == 1:
+            return schemes[0]
+        seen: dict[str, Code] = {}
+        for scheme in schemes:
+            for code in scheme.codes:
+                seen.setdefault(code.code, code)
+        return Codelist(
+            id="+".join(s.id for s in schemes),
+            label=" or ".join(s.label for s in schemes),
+            codes=tuple(seen.values()),
+        )
+
+    def age_schemes(self, dataset_id: str) -> list[Codelist]:
+        return [self.codelists[s] for s in self.dataset(dataset_id).age_schemes]
+
+    def members_in(self, year: int) -> list[str]:
+        return [m.code for m in self.members.values() if m.member_in(year)]
+
+    def message(self, rule_id: str, kind: str) -> str:
+        return self.rules[rule_id].messages[kind]
+
+
+def _read_codes(path: Path) -> tuple[Code, ...]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(
+        Code(
+            code=row.pop("code").strip(),
+            label=row.pop("label", "").strip(),
+            description=(row.pop("description", "") or "").strip(),
+            extra={k: (v or "").strip() for k, v in row.items()},
+        )
+        for row in rows
+    )
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def _codelists(root: Path) -> dict[str, Codelist]:
+    out = {}
+    for cl_id, spec in _yaml(root / "codelists.yaml").items():
+        codes: list[Code] = []
+        for name in spec["files"]:
+            codes.extend(_read_codes(root / "codelists" / name))
+        scheme = ()
+        if spec.get("scheme_file"):
+            scheme = tuple(c.code for c in _read_codes(root / "codelists" / spec["scheme_file"]))
+        out[cl_id] = Codelist(
+            id=cl_id,
+            label=spec["label"],
+            description=spec.get("description", ""),
+            codes=tuple(codes),
+            scheme=scheme,
+        )
+    return out
+
+
+def load_contract(path: str | os.PathLike[str] | None = None) -> Contract:
+    """Read a definitions folder. Without a path: MIGSTATS_DEFINITIONS, else the repository's."""
+    root = Path(path or os.environ.get("MIGSTATS_DEFINITIONS") or DEFAULT_DEFINITIONS_DIR)
+    return _load(root.resolve())
+
+
+@functools.cache
+def _load(root: Path) -> Contract:
+    concepts = {
+        cid: Concept(cid, c["label"], " ".join(c["text"].split()), tuple(c.get("sources", ())))
+        for cid, c in _yaml(root / "concepts.yaml").items()
+    }
+    columns = {cid: Column(id=cid, **c) for cid, c in _yaml(root / "columns.yaml").items()}
+    dimensions = {did: Dimension(id=did, **d) for did, d in _yaml(root / "dimensions.yaml").items()}
+    datasets = {
+        did: Dataset(
+            id=did,
+            label=d["label"],
+            description=d.get("description", ""),
+            concept=d["concept"],
+            measure=d["measure"],
+            unit=d.get("unit", "persons"),
+            dimensions=tuple(d["dimensions"]),
+            age_schemes=tuple(d.get("age_schemes", ())),
+            anchors=tuple(d.get("anchors", ())),
+        )
+        for did, d in _yaml(root / "datasets.yaml").items()
+    }
+    rules = {}
+    for rid, r in _yaml(root / "rules.yaml").items():
+        params = {k: v for k, v in r.items() if k not in {"severity", "title", "messages", "fix"}}
+        rules[rid] = Rule(
+            id=rid,
+            severity=r["severity"],
+            title=r["title"],
+            messages=r.get("messages") or {},
+            fix=r.get("fix") or {},
+            params=params,
+        )
+    metadata_fields = {
+        fid: MetadataField(id=fid, **f) for fid, f in _yaml(root / "metadata.yaml").items()
+    }
+    members = {
+        c.code: Membership(
+            code=c.code,
+            joined=dt.date.fromisoformat(c.extra["joined"]),
+            left=dt.date.fromisoformat(c.extra["left"]) if c.extra.get("left") else None,
+            note=c.extra.get("note", ""),
+        )
+        for c in _read_codes(root / "codelists" / "comesa_members.csv")
+    }
+    codelists = _codelists(root)
+    return Contract(
+        path=root,
+        concepts=concepts,
+        codelists=codelists,
+        columns=columns,
+        dimensions=dimensions,
+        datasets=datasets,
+        rules=rules,
+        metadata_fields=metadata_fields,
+        members=members,
+        countries=Codelist(
+            "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")
+        ),
+        derived=Codelist(
+            "CL_DERIVED", "Derived codes", _read_codes(root / "codelists/derived_codes.csv")
+        ),
+    )
