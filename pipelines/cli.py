@@ -52,9 +52,8 @@ def _encoding(value: str | None) -> str | None:
 
     name = normalise_encoding_name(value)
     if name is None:
-        raise UsageError(
-            f"--encoding {value!r} is not accepted; declare one of: {', '.join(sorted(DECLARABLE))}."
-        )
+        names = ", ".join(sorted(DECLARABLE))
+        raise UsageError(f"--encoding {value!r} is not accepted; declare one of: {names}.")
     return name
 
 
@@ -91,9 +90,8 @@ def cmd_template(args: argparse.Namespace) -> int:
         raise UsageError("-o must name an .xlsx file.")
     country = _country(args.country) if args.country else None
     written = write_template(out, _dataset(args.dataset), country)
-    print(
-        f"Template for {args.dataset}{' (' + country + ')' if country else ''} written to {written}."
-    )
+    scope = f" ({country})" if country else ""
+    print(f"Template for {args.dataset}{scope} written to {written}.")
     return EXIT_OK
 
 

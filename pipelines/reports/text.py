@@ -20,19 +20,16 @@ def render_text(report: Report, *, max_groups: int = 50) -> str:
     groups = report.findings.groupby(
         ["severity", "rule", "message", "suggestion"], sort=False, dropna=False
     )
-    shown = 0
-    for (severity, rule, message, suggestion), rows in groups:
+    for shown, ((severity, rule, message, suggestion), rows) in enumerate(groups):
         if shown == max_groups:
-            lines.append(
-                f"... and {groups.ngroups - shown:,} more kinds of problem (see the full report)."
-            )
+            more = groups.ngroups - shown
+            lines.append(f"... and {more:,} more kinds of problem (see the full report).")
             break
-        shown += 1
         numbers = [int(r) for r in rows["row"].dropna()]
         where = (
             f"row {compact_rows(numbers)}"
             if len(numbers) == 1
-            else (f"rows {compact_rows(numbers)}" if numbers else "file")
+            else (f"rows {compact_rows(sorted(set(numbers)))}" if numbers else "file")
         )
         lines.append("")
         lines.append(f"[{rule} {severity}] {where}: {message}")

@@ -1,0 +1,105 @@
+"""The definitions themselves: every reference resolves, every code is unique, every rule speaks."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from schemas.contract import TOTAL, load_contract
+
+C = load_contract()
+
+
+@pytest.mark.parametrize("codelist", C.codelists.values(), ids=lambda c: c.id)
+def test_codes_are_unique_and_labelled(codelist):
+    codes = [c.code for c in codelist.codes]
+    assert len(codes) == len(set(codes)), f"{codelist.id} repeats a code"
+    assert all(c.label for c in codelist.codes), f"{codelist.id} has a code without a label"
+
+
+def test_country_codes_are_iso_alpha3_and_unique():
+    codes = [c.code for c in C.countries.codes]
+    assert len(codes) == len(set(codes)) >= 249
+    assert all(len(c) == 3 and set(c) <= set(string.ascii_uppercase) for c in codes)
+
+
+def test_members_are_21_countries_with_dates():
+    assert len(C.members) == 21
+    assert set(C.members) <= C.countries.ids
+    assert not C.members["SOM"].member_in(2017) and C.members["SOM"].member_in(2018)
+    assert not C.members["TUN"].member_in(2017) and C.members["TUN"].member_in(2018)
+    assert len(C.members_in(2023)) == 21
+
+
+@pytest.mark.parametrize("dataset", C.datasets.values(), ids=lambda d: d.id)
+def test_every_dataset_dimension_has_a_codelist(dataset):
+    assert dataset.concept in C.concepts
+    assert dataset.measure in {"stock", "flow", "stock_and_flow"}
+    for dim_id in dataset.dimensions:
+        assert dim_id in C.dimensions, f"{dataset.id}: no definition of dimension {dim_id}"
+        codelist = C.codelist_of(dataset.id, dim_id)
+        assert codelist.codes, f"{dataset.id}.{dim_id} has an empty codelist"
+    for scheme in dataset.age_schemes:
+        assert C.codelists[scheme].scheme, f"{scheme} names no age groups"
+
+
+@pytest.mark.parametrize("dim", C.dimensions.values(), ids=lambda d: d.id)
+def test_breakdown_codes_exist(dim):
+    if dim.is_age:
+        return
+    codes = C.codelists[dim.codelist].ids
+    if isinstance(dim.breakdown, dict):
+        assert set(dim.breakdown["all_of"]) <= codes
+        assert TOTAL in codes
+    elif dim.breakdown is None:
+        assert TOTAL not in codes, f"{dim.id} has no breakdown rule but a total code"
+    else:
+        assert dim.breakdown == "own_country"
+    if dim.concept:
+        assert dim.concept in C.concepts
+
+
+@pytest.mark.parametrize("rule", C.rules.values(), ids=lambda r: r.id)
+def test_every_rule_has_a_message(rule):
+    assert rule.severity in {"error", "warning"}
+    assert rule.title
+    assert rule.messages and all(m.strip() for m in rule.messages.values())
+    assert set(rule.fix) <= set(rule.messages), f"{rule.id}: a fix for no message"
+
+
+def test_rules_1_to_7_are_errors_and_8_to_11_warnings():
+    assert [C.rules[f"R{i}"].severity for i in range(1, 12)] == ["error"] * 7 + ["warning"] * 4
+
+
+def test_concepts_have_full_text_and_sources():
+    expected = {
+        "usual_resident_population",
+        "immigrant",
+        "emigrant",
+        "citizenship",
+        "national",
+        "country_of_birth",
+        "purpose_of_arrival",
+        "refugee",
+        "international_migrant",
+    }
+    assert expected <= set(C.concepts)
+    for concept in C.concepts.values():
+        assert len(concept.text) > 100 and concept.sources
+
+
+def test_derived_codes_are_never_submittable():
+    submittable = set().union(*(cl.ids for cl in C.codelists.values()))
+    assert not (C.derived.ids & submittable), "a derived code is also a submittable code"
+
+
+def test_metadata_fields_name_real_codelists():
+    for f in C.metadata_fields.values():
+        assert f.codelist is None or f.codelist in C.codelists
+        assert f.option.startswith("--")
+
+
+def test_obs_status_precedence_is_a_total_order():
+    ranks = [int(c.extra["precedence"]) for c in C.codelists["CL_OBS_STATUS"].codes]
+    assert len(ranks) == len(set(ranks))
