@@ -13,6 +13,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from schemas.contract import Contract, load_contract
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -95,6 +97,30 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Validate every file of the demo region and print what was accepted and rejected."""
+    from pipelines.sample import sample_files
+    from pipelines.validation import validate_file
+
+    files = sample_files()
+    if not files:
+        raise UsageError("sample_data/ holds no manifest; run python sample_data/generate.py.")
+    accepted = rejected = 0
+    for n, item in enumerate(files, 1):
+        report = validate_file(item.path, country=item.country, dataset=item.dataset)
+        status = f"{report.status:<22}"
+        print(f"[{n:3}/{len(files)}] {item.country} {item.dataset:<24} {status} {item.path.name}")
+        if report.accepted:
+            accepted += 1
+        else:
+            rejected += 1
+            first = report.errors.iloc[0]
+            where = f"row {first['row']}: " if first["row"] is not pd.NA else ""
+            print(f"          {first['rule']} {where}{first['message']}")
+    print(f"\n{accepted} file(s) accepted, {rejected} rejected.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migstats",
@@ -144,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE.xlsx", help="where to write the template"
     )
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser(
+        "demo",
+        help="validate every file of the demo region in sample_data/",
+        description="Validate every file of the demo region (sample_data/) and summarise.",
+    )
+    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -1,0 +1,284 @@
+"""Write a validation report as a workbook a focal point opens in Excel.
+
+Three sheets: `summary` (the outcome), `findings` (one row per finding, errors first) and
+`data` (the submitted cells, each offending cell filled red or amber with the message in a
+comment). Every submitted value is written as text and never as a formula: a cell such as
+`=HYPERLINK(...)` in a submission must not become live in the Secretariat's Excel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.validation.findings import Report
+
+#: Above this many submitted rows, the data sheet holds only rows with findings (and at most
+#: this many of them): a million-row sheet with comments is too heavy to send or open.
+MAX_DATA_ROWS = 50_000
+#: Excel's last row; the findings sheet stops there (with a note in the summary).
+EXCEL_MAX_ROWS = 1_048_576
+
+#: The first characters that make a spreadsheet read text as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+}
+STATUS_FILLS = {
+    "rejected": FILLS["error"],
+    "accepted with warnings": FILLS["warning"],
+    "accepted": PatternFill("solid", fgColor="C6EFCE"),
+}
+FINDINGS_HEADER = ["row", "column", "value", "rule", "severity", "message", "suggestion"]
+ROW_COLUMN = "row"
+_AUTHOR = "migstats"
+_BOLD = Font(bold=True)
+
+
+def set_value(cell: Cell, value: Any) -> Cell:
+    """Put `value` in `cell` safely: text stays text, never a formula or an error code.
+
+    Characters XML cannot hold are dropped; text a spreadsheet would evaluate (`=1+1`,
+    `+cmd`, `@SUM`) is stored as a string with Excel's quote prefix, so that it shows as
+    typed and stays text when the cell is edited.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        cell.value = None
+        return cell
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would otherwise bind '=...' as 'f' and '#N/A' as 'e'
+        if text.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+        return cell
+    cell.value = value
+    return cell
+
+
+def text_cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
+    """A write-only cell holding `value` safely, with optional font/fill/comment."""
+    cell = set_value(WriteOnlyCell(ws), value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+@dataclass
+class Marks:
+    """Where the findings point in the submitted table, by Excel row number.
+
+    `cells[(row, column)]` and `rows[row]` hold (severity, message) pairs; `header[column]`
+    those of findings about a column as a whole.
+    """
+
+    cells: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
+    rows: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    header: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def marked_rows(self) -> set[int]:
+        return {r for r, _ in self.cells} | set(self.rows)
+
+
+def finding_marks(findings: pd.DataFrame, columns: Iterable[str]) -> Marks:
+    """Sort findings into cell, whole-row and header marks for a table with `columns`.
+
+    A finding without a column, or naming a column the file does not have, marks its row.
+    """
+    known = set(columns)
+    marks = Marks()
+    for sev, row, col, msg in zip(
+        findings["severity"], findings["row"], findings["column"], findings["message"], strict=True
+    ):
+        entry = (str(sev), "" if pd.isna(msg) else str(msg))
+        has_col = not pd.isna(col) and str(col) in known
+        if pd.isna(row):
+            if has_col:
+                marks.header.setdefault(str(col), []).append(entry)
+        elif has_col:
+            marks.cells.setdefault((int(row), str(col)), []).append(entry)
+        else:
+            marks.rows.setdefault(int(row), []).append(entry)
+    return marks
+
+
+def worst(entries: list[tuple[str, str]]) -> str:
+    """The most severe severity among (severity, message) pairs."""
+    return min((s for s, _ in entries), key=lambda s: SEVERITY_ORDER.get(s, 9))
+
+
+def fill_for(severity: str) -> PatternFill:
+    """Red for an error, amber for a warning (and for anything else a rule may call itself)."""
+    return FILLS.get(severity, FILLS["warning"])
+
+
+def joined_messages(entries: list[tuple[str, str]]) -> str:
+    """The distinct messages of (severity, message) pairs, one per line, in order."""
+    return "\n".join(dict.fromkeys(m for _, m in entries))
+
+
+def sorted_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Errors first, then warnings; within each, file-level findings first, then by row."""
+    order = findings["severity"].map(SEVERITY_ORDER).fillna(9)
+    keyed = findings.assign(_sev=order.to_numpy(), _row=findings["row"].astype("Float64"))
+    return keyed.sort_values(["_sev", "_row"], na_position="first", kind="stable").drop(
+        columns=["_sev", "_row"]
+    )
+
+
+def data_rows(report: Report, marks: Marks) -> tuple[pd.DataFrame | None, str]:
+    """The submitted rows the data sheet shows, and a note when some were left out."""
+    submitted = report.submitted
+    if submitted is None:
+        return None, "The file could not be read, so there is no data sheet."
+    if len(submitted) <= MAX_DATA_ROWS:
+        return submitted, ""
+    marked = submitted[submitted[ROW_COLUMN].isin(marks.marked_rows)]
+    note = (
+        f"The file has {len(submitted):,} rows: the data sheet shows only the "
+        f"{min(len(marked), MAX_DATA_ROWS):,} rows with findings"
+    )
+    if len(marked) > MAX_DATA_ROWS:
+        note += f" (the first {MAX_DATA_ROWS:,} of {len(marked):,})"
+    return marked.head(MAX_DATA_ROWS), note + "."
+
+
+def write_xlsx_report(report: Report, path: str | Path) -> Path:
+    """Write `report` as an XLSX workbook at `path` and return the path."""
+    path = Path(path)
+    findings = report.findings
+    value_columns = [] if report.submitted is None else _value_columns(report.submitted)
+    marks = finding_marks(findings, value_columns)
+    shown, data_note = data_rows(report, marks)
+    notes = [data_note] if data_note else []
+    if len(findings) > EXCEL_MAX_ROWS - 1:
+        notes.append(
+            f"The findings sheet lists the first {EXCEL_MAX_ROWS - 1:,} of {len(findings):,}."
+        )
+
+    wb = Workbook(write_only=True)
+    _summary_sheet(wb, report, notes)
+    _findings_sheet(wb, sorted_findings(findings).head(EXCEL_MAX_ROWS - 1))
+    if shown is not None:
+        _data_sheet(wb, shown, value_columns, marks)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _plain(value: Any) -> bool:
+    """Text openpyxl stores as typed: no formula or error-code look, no XML-illegal character."""
+    return (
+        isinstance(value, str)
+        and not value.startswith(FORMULA_PREFIXES)
+        and not value.startswith("#")
+        and ILLEGAL_CHARACTERS_RE.search(value) is None
+    )
+
+
+def _value_columns(submitted: pd.DataFrame) -> list[str]:
+    return [str(c) for c in submitted.columns if c != ROW_COLUMN]
+
+
+def _summary_sheet(wb: Workbook, report: Report, notes: list[str]) -> None:
+    ws = wb.create_sheet("summary")
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+    s = report.summary()
+    details = ", ".join(f"{k}: {v}" for k, v in (s.get("details") or {}).items())
+    rows: list[tuple[str, Any]] = [
+        ("file", s["file"]),
+        ("country", s["country"]),
+        ("dataset", s["dataset"]),
+        ("status", s["status"]),
+        ("format", s["format"]),
+        ("details", details),
+        ("rows read", s["rows"]),
+        ("errors", s["errors"]),
+        ("warnings", s["warnings"]),
+        ("checked_at", s["checked_at"]),
+    ]
+    rows += [(f"metadata: {k}", v) for k, v in (s.get("metadata") or {}).items()]
+    rows += [("note", n) for n in notes]
+    for key, value in rows:
+        fill = STATUS_FILLS.get(str(value)) if key == "status" else None
+        style = {"fill": fill} if fill else {}
+        ws.append([text_cell(ws, key, font=_BOLD), text_cell(ws, value, **style)])
+
+
+def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
+    ws = wb.create_sheet("findings")
+    ws.freeze_panes = "A2"
+    widths = {"row": 8, "column": 18, "value": 20, "rule": 7, "severity": 10}
+    for i, name in enumerate(FINDINGS_HEADER, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 70)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDINGS_HEADER))}{len(findings) + 1}"
+    ws.append([text_cell(ws, h, font=_BOLD) for h in FINDINGS_HEADER])
+    columns = [findings[c].to_numpy(dtype=object, na_value=None) for c in FINDINGS_HEADER]
+    for values in zip(*columns, strict=True):
+        record = dict(zip(FINDINGS_HEADER, values, strict=True))
+        fill = FILLS.get(str(record["severity"]))
+        if record["row"] is not None:
+            record["row"] = int(record["row"])
+        cells = [text_cell(ws, record[name]) for name in FINDINGS_HEADER]
+        if fill:
+            cells[FINDINGS_HEADER.index("severity")].fill = fill
+        ws.append(cells)
+
+
+def _data_sheet(wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Marks) -> None:
+    ws = wb.create_sheet("data")
+    ws.freeze_panes = "B2"
+    ws.column_dimensions["A"].width = 8
+    for i, col in enumerate(columns, start=2):
+        ws.column_dimensions[get_column_letter(i)].width = max(12, len(col) + 2)
+    header = [text_cell(ws, ROW_COLUMN, font=_BOLD)]
+    for col in columns:
+        header.append(_marked(ws, col, marks.header.get(col), font=_BOLD))
+    ws.append(header)
+    if len(shown) == 0:
+        return
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns) + 1)}{len(shown) + 1}"
+    row_numbers = shown[ROW_COLUMN].to_numpy(dtype=object)
+    values = [shown[c].to_numpy(dtype=object, na_value=None) for c in columns]
+    for i, number in enumerate(row_numbers):
+        number = int(number)
+        whole = marks.rows.get(number)
+        cells = [_marked(ws, number, whole)]
+        for col, col_values in zip(columns, values, strict=True):
+            own = marks.cells.get((number, col))
+            if whole:
+                # The row's messages are on its row number; the fill shows the row's extent.
+                fill = fill_for(worst([*(own or []), *whole]))
+                cells.append(_marked(ws, col_values[i], own or None, fill=fill))
+            else:
+                cells.append(_marked(ws, col_values[i], own))
+        ws.append(cells)
+
+
+def _marked(ws: Worksheet, value: Any, entries: list[tuple[str, str]] | None, **style: Any) -> Any:
+    """A cell for `value`, filled and commented when findings point at it.
+
+    Unmarked plain values are passed as they are: most of a large sheet, written fast.
+    """
+    if not entries:
+        if not style and (isinstance(value, int) or _plain(value)):
+            return value if value != "" else None
+        return text_cell(ws, value, **style)
+    comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", joined_messages(entries)), _AUTHOR)
+    comment.width, comment.height = 320, 120
+    return text_cell(ws, value, **{"fill": fill_for(worst(entries)), **style}, comment=comment)
