@@ -204,3 +204,18 @@ def test_frame_of_findings_has_stable_columns():
         "suggestion",
     ]
     assert isinstance(report.findings, pd.DataFrame)
+
+
+def test_no_total_leaves_out_persons_of_unknown_sex_and_age():
+    # M and F by every UNHCR band, plus 5 persons of unknown sex and age: sex totals per band
+    # can be derived, but a grand total from M and F alone would miss the 5, so none is.
+    bands = ["Y0T4", "Y5T11", "Y12T17", "Y18T59", "Y_GE60"]
+    rows = ["ref_area,time_period,sex,age,country_of_origin,obs_value"]
+    rows += [f"ETH,2025,{s},{a},CAF,1" for s in "MF" for a in bands]
+    rows.append("ETH,2025,_U,_U,CAF,5")
+    report = check("\n".join(rows) + "\n", "refugees", "ETH")
+    assert report.accepted
+    h = report.harmonised
+    assert h.query("sex == '_T' and age == 'Y0T4'")["obs_value"].tolist() == [2]
+    assert h.query("sex == '_T' and age == '_T'").empty
+    assert h.query("sex == 'M' and age == '_T'")["obs_value"].tolist() == [5]

@@ -52,7 +52,7 @@ def parse_xlsx(data: bytes) -> RawTable:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise UnreadableFile("unreadable", what="an Excel workbook", reason=str(exc)) from None
+        raise UnreadableFile("unreadable", what="an Excel workbook", reason=_why(exc)) from None
     try:
         sheet, header_row, rows = _find_data_sheet(wb)
         metadata = _read_metadata(wb)
@@ -81,6 +81,17 @@ def parse_xlsx(data: bytes) -> RawTable:
         metadata=metadata,
         problems=problems,
     )
+
+
+def _why(exc: Exception) -> str:
+    """openpyxl's and defusedxml's complaints, in words a focal point can act on."""
+    if type(exc).__module__.startswith("defusedxml"):
+        return (
+            "it contains XML entity declarations, which spreadsheets do not need; "
+            "save it again from Excel"
+        )
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return first.rstrip(".")
 
 
 def _find_data_sheet(wb: Any) -> tuple[str, int, list[tuple[Any, ...]]]:

@@ -25,11 +25,11 @@ def render_text(report: Report, *, max_groups: int = 50) -> str:
             more = groups.ngroups - shown
             lines.append(f"... and {more:,} more kinds of problem (see the full report).")
             break
-        numbers = [int(r) for r in rows["row"].dropna()]
+        numbers = sorted({int(r) for r in rows["row"].dropna()})
         where = (
             f"row {compact_rows(numbers)}"
             if len(numbers) == 1
-            else (f"rows {compact_rows(sorted(set(numbers)))}" if numbers else "file")
+            else (f"rows {compact_rows(numbers)}" if numbers else "file")
         )
         lines.append("")
         lines.append(f"[{rule} {severity}] {where}: {message}")

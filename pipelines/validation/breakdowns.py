@@ -72,7 +72,37 @@ def complete_sums(df: pd.DataFrame, rel: Relation) -> pd.DataFrame:
         covered=("_covers", "sum"),
         flag_rank=("flag_rank", "max"),
     ).reset_index()
-    return sums[sums["covered"] >= needed].drop(columns="covered")
+    sums = sums[sums["covered"] >= needed].drop(columns="covered")
+    return sums[~_misses_codes_used_below(parts, sums, rel)]
+
+
+def _misses_codes_used_below(parts: pd.DataFrame, sums: pd.DataFrame, rel: Relation) -> np.ndarray:
+    """Groups whose breakdown lacks a code the file uses elsewhere within the same population.
+
+    A group whose other keys hold _T covers every row that matches it on its other keys. If
+    those rows use a code of the dimension (say sex _U at some age) that the group's parts do
+    not, the parts are not the whole population, and a total built from them would leave
+    persons out. Most files use the same codes everywhere, which the first test settles.
+    """
+    keys = list(rel.keys)
+    short = sums["n_parts"].to_numpy() < parts[rel.dimension].nunique()
+    if not short.any():
+        return np.zeros(len(sums), dtype=bool)
+    out = np.zeros(len(sums), dtype=bool)
+    candidates = sums[short]
+    totals = (candidates[keys] == TOTAL).to_numpy()
+    patterns = totals @ (1 << np.arange(len(keys)))
+    for pattern in np.unique(patterns):
+        fixed = [k for i, k in enumerate(keys) if not (int(pattern) >> i) & 1]
+        these = candidates[patterns == pattern]
+        if fixed:
+            used = parts.groupby(fixed, observed=True)[rel.dimension].nunique().rename("_used")
+            used_n = these[fixed].merge(used.reset_index(), on=fixed, how="left")["_used"]
+        else:
+            used_n = pd.Series(parts[rel.dimension].nunique(), index=range(len(these)))
+        missing = these["n_parts"].to_numpy() < used_n.fillna(0).to_numpy()
+        out[np.flatnonzero(short)[patterns == pattern]] = missing
+    return out
 
 
 def tainted(groups: pd.DataFrame, invalid: pd.DataFrame, keys: list[str]) -> np.ndarray:

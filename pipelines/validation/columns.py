@@ -89,7 +89,9 @@ def find_columns(
         if dim not in match.columns and TOTAL not in contract.codelist_of(dataset_id, dim).ids:
             add("missing_no_total", dim, None)
     if match.sdmx_version:
-        flow_col = next(iter(match.sdmx.values()), None)
+        # SDMX-CSV 2.0 names the flow in STRUCTURE_ID (STRUCTURE says what kind it is);
+        # 1.0 names it in DATAFLOW.
+        flow_col = match.sdmx.get("structure_id", match.sdmx.get("dataflow"))
         if flow_col is not None:
             flows = set(cells[f"c{flow_col}"].str.strip().unique()) - {""}
             wrong = sorted(f for f in flows if dataset_id.upper() not in f.upper())

@@ -122,6 +122,8 @@ def _frame(findings: list[dict]) -> pd.DataFrame:
         return empty_findings()
     out = pd.DataFrame(findings, columns=FINDING_COLUMNS)
     out["row"] = out["row"].astype("Int64")
+    for col in ("column", "value"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
     order = out["severity"].map({"error": 0, "warning": 1})
     return (
         out.assign(_o=order)

@@ -1,0 +1,18 @@
+"""Shared fixtures: where the workspace's shared folder (peer fixtures, real data) lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: ../shared beside the repository: read at test time, never copied into the project.
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared folder; tests that need it are skipped where it is absent."""
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"{SHARED_DIR} is absent: these tests read shared files at test time")
+    return SHARED_DIR
