@@ -29,7 +29,11 @@ def render_text(report: Report, *, max_groups: int = 50) -> str:
         where = (
             f"row {compact_rows(numbers)}"
             if len(numbers) == 1
-            else (f"rows {compact_rows(numbers)}" if numbers else "file")
+            else (
+                f"rows {compact_rows(numbers)}"
+                if numbers
+                else ("header" if rule == "R2" else "file")
+            )
         )
         lines.append("")
         lines.append(f"[{rule} {severity}] {where}: {message}")

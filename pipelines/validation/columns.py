@@ -50,7 +50,7 @@ def find_columns(
                 "rule": "R2",
                 "severity": contract.rules["R2"].severity,
                 "kind": kind,
-                "row": 1,
+                "row": None,
                 "column": column,
                 "value": value,
                 "message": render(contract, "R2", kind, **params),
