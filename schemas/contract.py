@@ -143,6 +143,27 @@ class MetadataField:
 
 
 @dataclass(frozen=True)
+class OutputColumn:
+    """A column of a published table: its type and what it means."""
+
+    id: str
+    type: str
+    description: str
+    codelist: str | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    """A published table that is not a dataset (migrant_stock, mirror_flows, ...)."""
+
+    id: str
+    label: str
+    description: str
+    key: tuple[str, ...]
+    columns: Mapping[str, OutputColumn]
+
+
+@dataclass(frozen=True)
 class Membership:
     """A member state of COMESA and the dates it was one."""
 
@@ -173,6 +194,7 @@ class Contract:
     members: Mapping[str, Membership]
     countries: Codelist
     derived: Codelist
+    outputs: Mapping[str, Output] = field(default_factory=dict)
 
     def dataset(self, dataset_id: str) -> Dataset:
         try:
@@ -305,6 +327,16 @@ def _load(root: Path) -> Contract:
         for c in _read_codes(root / "codelists" / "comesa_members.csv")
     }
     codelists = _codelists(root)
+    outputs = {
+        oid: Output(
+            id=oid,
+            label=o["label"],
+            description=" ".join(o.get("description", "").split()),
+            key=tuple(o["key"]),
+            columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
+        )
+        for oid, o in _yaml(root / "outputs.yaml").items()
+    }
     return Contract(
         path=root,
         concepts=concepts,
@@ -315,6 +347,7 @@ def _load(root: Path) -> Contract:
         rules=rules,
         metadata_fields=metadata_fields,
         members=members,
+        outputs=outputs,
         countries=Codelist(
             "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")
         ),

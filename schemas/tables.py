@@ -6,7 +6,7 @@ table's comment is the dataset's label, so a database browser explains itself.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 from schemas.contract import Contract, load_contract
 from schemas.pandera_schemas import key_columns
@@ -39,6 +39,35 @@ def build_metadata(contract: Contract | None = None, metadata: MetaData | None =
             ),
             Column("conf_status", String(1), nullable=False, default="", comment="Confidentiality"),
             Column("derived", Boolean, nullable=False, default=False, comment="Derived total"),
+            Column("n_reporting", Integer, nullable=True, comment="States that contributed"),
+            Column("n_members", Integer, nullable=True, comment="Member states in that year"),
         ]
         Table(regional_table_name(ds.id), metadata, *columns, comment=ds.label)
+    for out in contract.outputs.values():
+        Table(
+            out.id,
+            metadata,
+            *(
+                Column(
+                    cid,
+                    _SQL_TYPES[col.type](),
+                    primary_key=cid in out.key,
+                    nullable=cid not in out.key,
+                    comment=col.description,
+                )
+                for cid, col in out.columns.items()
+            ),
+            comment=out.label,
+        )
     return metadata
+
+
+#: How each column type of outputs.yaml is stored.
+_SQL_TYPES = {
+    "code": lambda: String(32),
+    "year": Integer,
+    "count": BigInteger,
+    "ratio": Float,
+    "text": Text,
+    "flag": lambda: String(1),
+}
