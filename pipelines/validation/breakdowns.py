@@ -128,3 +128,13 @@ def tainted(groups: pd.DataFrame, invalid: pd.DataFrame, keys: list[str]) -> np.
         else:
             mask |= pd.MultiIndex.from_frame(left).isin(pd.MultiIndex.from_frame(sub))
     return mask
+
+
+def age_scheme(contract: Contract, dataset: str, frame: pd.DataFrame) -> tuple[str, ...] | None:
+    """The age groups of the file's scheme: the scheme most of its age codes belong to."""
+    schemes = contract.age_schemes(dataset)
+    if "age" not in frame or not schemes:
+        return None
+    counts = frame["age"].value_counts()
+    best = max(schemes, key=lambda s: int(counts.reindex(list(s.scheme)).fillna(0).sum()))
+    return best.scheme

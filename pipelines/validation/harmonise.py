@@ -35,3 +35,15 @@ def harmonise(
         pd.array(df["row"].to_numpy(), dtype="Float64").astype("Int64") if "row" in df else pd.NA
     )
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add `value` (float, NaN where empty) and `flag_rank` (obs_status precedence)."""
+    ranks = {
+        c.code: int(c.extra.get("precedence") or 0)
+        for c in contract.codelists["CL_OBS_STATUS"].codes
+    }
+    return frame.assign(
+        value=pd.to_numeric(frame["obs_value"], errors="coerce"),
+        flag_rank=frame["obs_status"].map(ranks).fillna(0).astype(int),
+    )

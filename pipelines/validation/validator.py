@@ -16,10 +16,10 @@ import pandera.pandas as pa
 from pipelines.reading import UnreadableFile, read_table
 from pipelines.reading.headers import SDMX_COLUMNS, SDMX_EXTRA
 from pipelines.validation.additivity import additivity_findings
-from pipelines.validation.breakdowns import relations
+from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
 from pipelines.validation.findings import FINDING_COLUMNS, Report, empty_findings
-from pipelines.validation.harmonise import harmonise
+from pipelines.validation.harmonise import harmonise, with_values
 from pipelines.validation.messages import render, render_fix
 from pipelines.validation.suggest import CodeSuggester
 from schemas.contract import Contract, load_contract
@@ -90,19 +90,19 @@ def validate_bytes(
         report.findings = _frame(findings)
         return report
 
-    scheme = _age_scheme(contract, dataset, frame)
+    scheme = age_scheme(contract, dataset, frame)
     cell_findings, invalid = _check_cells(contract, dataset, country, frame, present, scheme)
     findings += cell_findings
     if {"obs_value", "ref_area", "time_period"} <= present:
         valid = frame[~invalid["_any"].to_numpy()]
         rels = relations(contract, dataset, scheme)
         findings += additivity_findings(
-            contract, _numeric(contract, valid), rels, invalid[invalid["_any"].to_numpy()]
+            contract, with_values(contract, valid), rels, invalid[invalid["_any"].to_numpy()]
         )
     report.findings = _frame(findings)
     if report.accepted:
         report.harmonised = harmonise(
-            contract, dataset, _numeric(contract, frame), relations(contract, dataset, scheme)
+            contract, dataset, with_values(contract, frame), relations(contract, dataset, scheme)
         )
     return report
 
@@ -144,16 +144,6 @@ def _r1(contract: Contract, exc: UnreadableFile) -> dict:
         "message": render(contract, "R1", exc.kind, row=exc.row, **exc.params),
         "suggestion": render_fix(contract, "R1", exc.kind, **exc.params),
     }
-
-
-def _age_scheme(contract: Contract, dataset: str, frame: pd.DataFrame) -> tuple[str, ...] | None:
-    """The age groups of the file's scheme: the scheme most of its age codes belong to."""
-    schemes = contract.age_schemes(dataset)
-    if "age" not in frame or not schemes:
-        return None
-    counts = frame["age"].value_counts()
-    best = max(schemes, key=lambda s: int(counts.reindex(list(s.scheme)).fillna(0).sum()))
-    return best.scheme
 
 
 def _check_cells(
@@ -305,15 +295,3 @@ def _duplicate_first_rows(
         key = ", ".join(f"{k}={frame[k].iat[i]}" for k in keys)
         out[int(i)] = (int(first.iat[i]), key)
     return out
-
-
-def _numeric(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add `value` (float, NaN where empty) and `flag_rank` (obs_status precedence)."""
-    ranks = {
-        c.code: int(c.extra.get("precedence") or 0)
-        for c in contract.codelists["CL_OBS_STATUS"].codes
-    }
-    return frame.assign(
-        value=pd.to_numeric(frame["obs_value"], errors="coerce"),
-        flag_rank=frame["obs_status"].map(ranks).fillna(0).astype(int),
-    )

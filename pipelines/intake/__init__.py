@@ -1,0 +1,1 @@
+"""Submission intake: keep every file byte for byte, validate it, register it."""

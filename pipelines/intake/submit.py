@@ -1,0 +1,160 @@
+"""Receive one file: keep it, validate it, register it, and hand back a receipt.
+
+Order matters for "loses nothing": the bytes are archived first; the registry row, the
+report and the accepted rows are then written in one transaction, so a crash leaves either
+a complete registration or none (and the bytes, which a resend finds again by their hash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, update
+
+from pipelines.intake.archive import sha256_of, store_file, store_report, store_rows
+from pipelines.reports.json_report import report_json
+from pipelines.settings import Settings
+from pipelines.validation import Report, validate_bytes
+from pipelines.warehouse.registry import find_by_hash, now, submissions
+from schemas.contract import Contract, load_contract
+
+
+@dataclass
+class Receipt:
+    """What the focal point is told once a file has been received."""
+
+    submission_id: int
+    status: str
+    country: str
+    dataset: str
+    original_name: str
+    rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    years: list[int] = field(default_factory=list)
+    report_path: Path | None = None
+    duplicate_of: int | None = None
+    report: Report | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status.startswith("accepted")
+
+    def lines(self) -> list[str]:
+        """The receipt as printed by `migstats submit`."""
+        if self.duplicate_of is not None:
+            return [
+                f"{self.original_name}: identical to submission {self.duplicate_of} "
+                f"({self.status}); nothing new was recorded."
+            ]
+        years = ", ".join(map(str, self.years)) or "none"
+        out = [
+            f"Submission {self.submission_id}: {self.status.upper()}",
+            f"  {self.country} {self.dataset}, file {self.original_name}",
+            f"  {self.rows:,} rows, years {years}; {self.errors:,} error(s), "
+            f"{self.warnings:,} warning(s)",
+        ]
+        if self.report_path:
+            out.append(f"  report: {self.report_path}")
+        return out
+
+
+def submit(
+    data: bytes,
+    *,
+    original_name: str,
+    country: str,
+    dataset: str,
+    settings: Settings,
+    engine: Engine,
+    metadata: dict[str, str] | None = None,
+    channel: str = "cli",
+    encoding: str | None = None,
+    contract: Contract | None = None,
+) -> Receipt:
+    """Archive, validate and register one file; a byte-identical resend is a duplicate."""
+    contract = contract or load_contract()
+    digest = sha256_of(data)
+    earlier = find_by_hash(engine, country, dataset, digest)
+    if earlier is not None:
+        return Receipt(
+            submission_id=earlier["id"],
+            status=earlier["status"],
+            country=country,
+            dataset=dataset,
+            original_name=original_name,
+            duplicate_of=earlier["id"],
+        )
+    report = validate_bytes(
+        data,
+        country=country,
+        dataset=dataset,
+        file_name=original_name,
+        encoding=encoding,
+        contract=contract,
+    )
+    archive = settings.archive_dir
+    suffix = {"xlsx": ".xlsx"}.get(report.format, ".csv" if report.format else ".bin")
+    stored = store_file(archive, data, suffix)
+    meta = _metadata(contract, report.metadata, metadata or {})
+    years = _years(report)
+    record: dict[str, Any] = {
+        "country": country,
+        "dataset": dataset,
+        "original_name": original_name[:500],
+        "stored_path": stored,
+        "size": len(data),
+        "sha256": digest,
+        "received_at": now(),
+        "channel": channel,
+        "status": report.status,
+        "format": report.format,
+        "years": ",".join(map(str, years)),
+        "rows": report.rows_read,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        **meta,
+    }
+    with engine.begin() as conn:
+        submission_id = int(
+            conn.execute(insert(submissions).values(**record)).inserted_primary_key[0]
+        )
+        paths = {"report_path": store_report(archive, submission_id, report_json(report))}
+        if report.accepted and report.submitted is not None:
+            paths["rows_path"] = store_rows(archive, submission_id, report.submitted)
+        conn.execute(update(submissions).where(submissions.c.id == submission_id).values(**paths))
+    return Receipt(
+        submission_id=submission_id,
+        status=report.status,
+        country=country,
+        dataset=dataset,
+        original_name=original_name,
+        rows=report.rows_read,
+        errors=len(report.errors),
+        warnings=len(report.warnings),
+        years=years,
+        report_path=archive / paths["report_path"],
+        report=report,
+    )
+
+
+def _metadata(
+    contract: Contract, from_file: dict[str, str], given: dict[str, str]
+) -> dict[str, str]:
+    """The submission's metadata: what the command line says, else the template's sheet."""
+    out = {}
+    for field_id, spec in contract.metadata_fields.items():
+        value = (given.get(field_id) or from_file.get(field_id) or spec.default or "").strip()
+        if value and spec.codelist and value not in contract.codelists[spec.codelist].ids:
+            value = ""  # a stray value in a sheet is not metadata; the CLI checks its own
+        out[field_id] = value or None
+    return out
+
+
+def _years(report: Report) -> list[int]:
+    if report.submitted is None or "time_period" not in report.submitted:
+        return []
+    years = report.submitted["time_period"].str.fullmatch(r"\d{4}")
+    return sorted({int(y) for y in report.submitted.loc[years.fillna(False), "time_period"]})

@@ -1,0 +1,1 @@
+"""The warehouse: the submission registry and the published tables, over SQLAlchemy."""

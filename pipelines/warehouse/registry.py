@@ -1,0 +1,117 @@
+"""The submission registry: every file received, accepted or not, and the releases made.
+
+The tables live here, apart from the engine (engine.py) and from the published tables
+(schemas/tables.py), so each can change without the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
+
+registry_metadata = MetaData()
+
+submissions = Table(
+    "submissions",
+    registry_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country", String(3), nullable=False),
+    Column("dataset", String(40), nullable=False),
+    Column(
+        "original_name", Text, nullable=False, comment="As uploaded; metadata only, never a path"
+    ),
+    Column("stored_path", Text, nullable=False, comment="Relative to the archive folder"),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(16), nullable=False, comment="cli, inbox or demo"),
+    Column("submitted_by", Text),
+    Column("data_source", String(16)),
+    Column("reference_date", String(10)),
+    Column("residence_criterion", String(8)),
+    Column("notes", Text),
+    Column("status", String(32), nullable=False),
+    Column("format", String(32)),
+    Column("years", Text, comment="Reference years in the file, comma-separated"),
+    Column("rows", Integer),
+    Column("errors", Integer),
+    Column("warnings", Integer),
+    Column("report_path", Text),
+    Column("rows_path", Text, comment="Accepted rows as Parquet, relative to the archive"),
+    Index("ix_submissions_country_dataset", "country", "dataset"),
+    Index("ix_submissions_sha256", "sha256"),
+)
+
+releases = Table(
+    "releases",
+    registry_metadata,
+    Column("release_id", String(40), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("folder", Text),
+    Column("submissions", Text, comment="Submission ids in force, comma-separated"),
+    Column("parameters", Text, comment="JSON"),
+)
+
+
+def ensure_registry(engine: Engine) -> None:
+    """Create the registry tables where they do not exist yet."""
+    registry_metadata.create_all(engine)
+
+
+def add_submission(engine: Engine, record: dict[str, Any]) -> int:
+    """Register a submission and return its id."""
+    with engine.begin() as conn:
+        result = conn.execute(insert(submissions).values(**record))
+        return int(result.inserted_primary_key[0])
+
+
+def find_by_hash(engine: Engine, country: str, dataset: str, sha256: str) -> dict[str, Any] | None:
+    """The earliest submission of the same bytes by the same state for the same dataset."""
+    query = (
+        select(submissions)
+        .where(
+            submissions.c.country == country,
+            submissions.c.dataset == dataset,
+            submissions.c.sha256 == sha256,
+        )
+        .order_by(submissions.c.id)
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def submissions_frame(
+    engine: Engine, *, country: str | None = None, dataset: str | None = None
+) -> pd.DataFrame:
+    """The registry as a DataFrame, oldest first, optionally for one state and/or dataset."""
+    query = select(submissions).order_by(submissions.c.id)
+    if country:
+        query = query.where(submissions.c.country == country)
+    if dataset:
+        query = query.where(submissions.c.dataset == dataset)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    columns = [c.name for c in submissions.columns]
+    return pd.DataFrame([dict(r) for r in rows], columns=columns)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
