@@ -1,0 +1,103 @@
+"""Publication replaces every table at once, on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from pipelines.warehouse.engine import make_engine
+from pipelines.warehouse.publish import publish_tables, read_table
+
+POSTGRES_URL = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
+
+
+def stock(value: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ref_area": ["KEN", "UGA", "COMESA"],
+            "time_period": [2023, 2023, 2023],
+            "sex": ["_T", "_T", "_T"],
+            "obs_value": pd.array([value, 2 * value, 3 * value], dtype="Int64"),
+            "basis": ["B", "C", "BC"],
+            "obs_status": ["", "p", "p"],
+            "conf_status": ["", "", ""],
+            "n_reporting": [1, 1, 2],
+            "n_members": [1, 1, 21],
+        }
+    )
+
+
+def mirror(ratio: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "origin_area": ["KEN"],
+            "destination_area": ["UGA"],
+            "time_period": [2023],
+            "reported_by_origin": pd.array([10], dtype="Int64"),
+            "reported_by_destination": pd.array([None], dtype="Int64"),
+            "ratio": [ratio],
+        }
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        yield make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+        return
+    if not POSTGRES_URL:
+        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it to the local server)")
+    schema = f"migstats_test_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(
+        make_engine(POSTGRES_URL).url, connect_args={"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_publish_and_read_back(engine):
+    counts = publish_tables(
+        engine, {"migrant_stock": stock(10), "mirror_flows": mirror(0.5)}, release_id="r1"
+    )
+    assert counts == {"migrant_stock": 3, "mirror_flows": 1}
+    back = read_table(engine, "migrant_stock")
+    assert back["obs_value"].tolist() == [30, 10, 20]  # sorted by key: COMESA, KEN, UGA
+    assert back.loc[back["ref_area"] == "UGA", "obs_status"].item() == "p"
+    assert read_table(engine, "mirror_flows")["reported_by_destination"].isna().all()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select release_id from releases")).scalars().all() == ["r1"]
+
+
+def test_same_inputs_twice_give_identical_tables(engine):
+    publish_tables(engine, {"migrant_stock": stock(10)}, release_id="r1")
+    first = read_table(engine, "migrant_stock")
+    publish_tables(engine, {"migrant_stock": stock(10)}, release_id="r2")
+    pd.testing.assert_frame_equal(first, read_table(engine, "migrant_stock"))
+
+
+def test_a_failing_publication_leaves_the_previous_one_whole(engine):
+    publish_tables(
+        engine, {"migrant_stock": stock(10), "mirror_flows": mirror(0.5)}, release_id="r1"
+    )
+    before = {t: read_table(engine, t) for t in ("migrant_stock", "mirror_flows")}
+    broken = pd.concat([stock(99), stock(99)])  # duplicate keys: the database refuses
+    with pytest.raises(sa.exc.IntegrityError):
+        publish_tables(
+            engine, {"mirror_flows": mirror(9.0), "migrant_stock": broken}, release_id="r2"
+        )
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(frame, read_table(engine, table))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from releases")).scalar() == 1
