@@ -7,14 +7,16 @@ No input, however broken, produces a traceback: set MIGSTATS_DEBUG=1 to see one.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pandas as pd
+from sqlalchemy import Engine
 
+from pipelines.settings import Settings
 from schemas.contract import Contract, load_contract
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -97,28 +99,102 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Validate every file of the demo region and print what was accepted and rejected."""
-    from pipelines.sample import sample_files
-    from pipelines.validation import validate_file
+def _metadata_option(field_id: str, value: str | None) -> str | None:
+    """Check a metadata option against its codelist or type (contract section 5)."""
+    if value is None:
+        return None
+    spec = _contract().metadata_fields[field_id]
+    if spec.codelist:
+        codes = _contract().codelists[spec.codelist].ids
+        if value not in codes:
+            raise UsageError(f"{spec.option} {value!r} is not one of: {', '.join(sorted(codes))}.")
+    if spec.type == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{spec.option} {value!r} is not a date like 2023-12-31.") from None
+    return value
 
-    files = sample_files()
-    if not files:
-        raise UsageError("sample_data/ holds no manifest; run python sample_data/generate.py.")
-    accepted = rejected = 0
-    for n, item in enumerate(files, 1):
-        report = validate_file(item.path, country=item.country, dataset=item.dataset)
-        status = f"{report.status:<22}"
-        print(f"[{n:3}/{len(files)}] {item.country} {item.dataset:<24} {status} {item.path.name}")
-        if report.accepted:
-            accepted += 1
-        else:
-            rejected += 1
-            first = report.errors.iloc[0]
-            where = f"row {first['row']}: " if first["row"] is not pd.NA else ""
-            print(f"          {first['rule']} {where}{first['message']}")
-    print(f"\n{accepted} file(s) accepted, {rejected} rejected.")
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Archive, validate and register a file; print the receipt."""
+    from pipelines.intake.submit import submit
+    from pipelines.reports.text import render_text
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{args.file}: no such file.")
+    metadata = {
+        "data_source": _metadata_option("data_source", args.source),
+        "reference_date": _metadata_option("reference_date", args.reference_date),
+        "residence_criterion": _metadata_option("residence_criterion", args.residence_criterion),
+        "notes": args.notes,
+        "submitted_by": args.by,
+    }
+    settings = Settings.from_env()
+    receipt = submit(
+        path.read_bytes(),
+        original_name=path.name,
+        country=_country(args.country),
+        dataset=_dataset(args.dataset),
+        settings=settings,
+        engine=_engine(settings),
+        metadata={k: v for k, v in metadata.items() if v},
+        encoding=_encoding(args.encoding),
+    )
+    print("\n".join(receipt.lines()))
+    if receipt.report is not None and len(receipt.report.findings):
+        print()
+        sys.stdout.write(render_text(receipt.report))
+    if receipt.accepted and receipt.duplicate_of is None:
+        print("\nIt will be published at the next consolidation (migstats consolidate).")
+    return EXIT_OK if receipt.accepted else EXIT_REJECTED
+
+
+def _engine(settings: Settings) -> Engine:
+    from pipelines.warehouse.engine import make_engine
+    from pipelines.warehouse.registry import ensure_registry
+
+    engine = make_engine(settings.database_url)
+    ensure_registry(engine)
+    return engine
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    """Run the consolidation job in-process; the run appears in the Dagster UI."""
+    from pipelines.orchestrate import consolidate
+
+    settings = Settings.from_env()
+    state = _country(args.country) if args.country else None
+    print(f"Consolidating {state or 'all member states'} ...", flush=True)
+    result = consolidate(settings, state=state)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(
+            f"The consolidation failed (steps: {', '.join(failed)}); the previous publication "
+            "stays in force. Open the run in the UI for details.",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    print(
+        f"Published. Run {result.run_id}; database {_safe_url(settings.database_url)}; "
+        f"release files under {settings.releases_dir}."
+    )
     return EXIT_OK
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Submit the demo region, consolidate, and summarise what was published."""
+    from pipelines.demo import run_demo
+
+    return run_demo(Settings.from_env())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,12 +248,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
+        "submit",
+        help="archive, validate and register a file; print a receipt",
+        description=(
+            "Submit FILE as COUNTRY's DATASET: it is kept byte for byte, validated and "
+            "registered. Exit 0 accepted, 1 rejected, 2 usage error."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="a CSV, XLSX or SDMX-CSV file")
+    p.add_argument("--country", required=True, metavar="ISO3", help="the submitting member state")
+    p.add_argument("--dataset", required=True, metavar="ID", help="the dataset, e.g. immigration")
+    for field_id, spec in _contract().metadata_fields.items():
+        p.add_argument(
+            spec.option, dest=_dest(spec.option), metavar=field_id.upper(), help=spec.description
+        )
+    p.add_argument("--encoding", metavar="NAME", help="declare a Windows code page, e.g. cp1252")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser(
+        "consolidate",
+        help="run the regional consolidation and publish (the run appears in the UI)",
+        description="Run the Dagster consolidation job in-process and publish the regional tables.",
+    )
+    p.add_argument("--country", metavar="ISO3", help="only this member state's partitions")
+    p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
         "demo",
-        help="validate every file of the demo region in sample_data/",
-        description="Validate every file of the demo region (sample_data/) and summarise.",
+        help="submit the demo region in sample_data/, consolidate and summarise",
+        description="Submit every file of sample_data/, consolidate, publish, and summarise.",
     )
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def _dest(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

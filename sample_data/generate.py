@@ -645,13 +645,13 @@ SEMICOLON = {"delimiter": ";", "crlf": True}
 
 #: What each state sends differently from the defaults (tables, format, flags, metadata).
 OVERRIDES: dict[tuple[str, str], dict] = {
-    # Comoros: sex totals only, French-Excel semicolon files.
-    ("COM", "population_stock"): {"tables": (("sex",),)},
+    # Comoros: sex totals and citizenship, French-Excel semicolon files.
+    ("COM", "population_stock"): {"tables": (("sex",), ("citizenship",))},
     ("COM", "residence_permits"): {"tables": (("permit_type", "sex"),)},
     ("COM", "citizenship_acquisition"): {"tables": (("sex",),)},
     ("COM", "refugees"): {"tables": (("population_type", "sex"),)},
     # DR Congo: the population workbook; flows without sex.
-    ("COD", "population_stock"): {"tables": (("sex", "age"),), "fmt": "xlsx"},
+    ("COD", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")), "fmt": "xlsx"},
     ("COD", "emigration"): {"tables": (("next_residence",),)},
     ("COD", "nationals_abroad"): {"tables": (("country_of_residence",),)},
     ("COD", "residence_permits"): {"tables": (("permit_type", "reason"),)},
@@ -675,7 +675,7 @@ OVERRIDES: dict[tuple[str, str], dict] = {
     ("EGY", "nationals_abroad"): {"fmt": "xlsx", "data_source": "ADMIN",
                                   "notes": "Consular registrations."},
     # Eritrea: no emigration file at all; little detail elsewhere.
-    ("ERI", "population_stock"): {"tables": (("sex",),)},
+    ("ERI", "population_stock"): {"tables": (("sex",), ("citizenship",))},
     ("ERI", "immigration"): {"tables": (("sex",),), "years": (2022, 2023),
                              "notes": "No immigration figures before 2022."},
     ("ERI", "nationals_abroad"): {"tables": (("country_of_residence",),), "flags": "e-all",
@@ -765,7 +765,7 @@ OVERRIDES: dict[tuple[str, str], dict] = {
     },
     ("SYC", "refugees"): {"tables": (("population_type", "sex"),)},
     # Somalia: totals by sex; a tab-separated emigration file; estimates.
-    ("SOM", "population_stock"): {"tables": (("sex",),)},
+    ("SOM", "population_stock"): {"tables": (("sex",), ("citizenship",))},
     ("SOM", "emigration"): {"delimiter": "\t"},
     ("SOM", "nationals_abroad"): {"tables": (("country_of_residence",),), "flags": "e-all",
                                   "notes": "Estimated from destination-country sources."},
@@ -799,7 +799,7 @@ OVERRIDES: dict[tuple[str, str], dict] = {
                                   "data_source": "SURVEY",
                                   "notes": "Labour force survey, weighted to the projections."},
     # Zimbabwe: the population workbook; emigration by age.
-    ("ZWE", "population_stock"): {"tables": (("sex", "age"),), "fmt": "xlsx"},
+    ("ZWE", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")), "fmt": "xlsx"},
     ("ZWE", "emigration"): {"tables": (("sex", "next_residence"), ("sex", "age"))},
 }  # fmt: skip
 #: Every file of these states is semicolon-separated with CRLF line ends.

@@ -1,0 +1,1 @@
+"""Dagster wiring: intake (per member state), regional consolidation, publication."""

@@ -1,0 +1,88 @@
+"""Publication: every regional table and indicator, to the warehouse and to release files.
+
+One step publishes all tables in one database transaction, so the published set is always
+whole; each table still appears as its own asset (`warehouse/<table>`) for lineage.
+"""
+
+import datetime as dt
+import shutil
+
+import dagster as dg
+import pandas as pd
+
+from pipelines.defs.resources import Warehouse
+from pipelines.release import write_release
+from pipelines.settings import Settings
+from pipelines.warehouse.publish import publish_tables
+from schemas.contract import load_contract
+
+CONTRACT = load_contract()
+TABLES = [f"regional_{ds}" for ds in CONTRACT.datasets] + list(CONTRACT.outputs)
+DATABASE_KIND = "postgres" if Settings.from_env().database_url.startswith("postgres") else "sqlite"
+
+
+def _label(table: str) -> str:
+    if table in CONTRACT.outputs:
+        return CONTRACT.outputs[table].label
+    return CONTRACT.datasets[table.removeprefix("regional_")].label
+
+
+@dg.multi_asset(
+    name="publish",
+    ins={table: dg.AssetIn(dg.AssetKey(table)) for table in TABLES},
+    specs=[
+        *(
+            dg.AssetSpec(
+                dg.AssetKey(["warehouse", table]),
+                deps=[table],
+                group_name="publication",
+                kinds={DATABASE_KIND},
+                description=f"{_label(table)}, as published in the warehouse table {table}.",
+            )
+            for table in TABLES
+        ),
+        dg.AssetSpec(
+            "release_files",
+            deps=TABLES,
+            group_name="publication",
+            kinds={"csv", "parquet", "excel"},
+            description="The release folder: CSV, Parquet, XLSX and SDMX-CSV 2.0 of every table.",
+        ),
+    ],
+)
+def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
+    """Write the release folder, then replace the published tables in one transaction."""
+    release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run_id[:8]
+    submission_ids = sorted(
+        {
+            int(i)
+            for name, t in tables.items()
+            if name.startswith("regional_")
+            for i in t["submission_id"].dropna()
+        }
+    )
+    metadata = {"run_id": context.run_id, "submission_ids": submission_ids}
+    folder = write_release(
+        tables, warehouse.settings.releases_dir, release_id, contract=CONTRACT, metadata=metadata
+    )
+    try:
+        counts = publish_tables(
+            warehouse.engine,
+            tables,
+            release_id=release_id,
+            folder=str(folder),
+            submission_ids=submission_ids,
+            contract=CONTRACT,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # no release without its publication
+        raise
+    for table in TABLES:
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["warehouse", table]),
+            metadata={"dagster/row_count": counts[table], "release_id": release_id},
+        )
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey("release_files"),
+        metadata={"release_id": release_id, "folder": dg.MetadataValue.path(str(folder))},
+    )

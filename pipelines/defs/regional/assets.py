@@ -1,0 +1,105 @@
+"""Regional, unpartitioned: every member state's harmonised rows with the COMESA aggregate,
+and the indicators built on them (contract section 6)."""
+
+import dagster as dg
+import pandas as pd
+
+from pipelines import regional
+from pipelines.defs.checks_factory import pandera_check, preview
+from pipelines.defs.resources import Warehouse
+from pipelines.warehouse.registry import submissions_frame
+from schemas.contract import Dataset, load_contract
+from schemas.pandera_schemas import harmonised_schema
+
+CONTRACT = load_contract()
+
+
+def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
+    """`regional_<id>`: all states' harmonised rows of one dataset plus the COMESA aggregate."""
+    key = dg.AssetKey(f"regional_{dataset.id}")
+
+    @dg.asset(
+        key=key,
+        ins={"harmonised": dg.AssetIn(dg.AssetKey(f"{dataset.id}_harmonised"))},
+        group_name="regional",
+        kinds={"pandas", "pandera"},
+        description=f"{dataset.label}: every member state, with the COMESA aggregate.",
+        check_specs=[
+            dg.AssetCheckSpec(
+                "regional_schema",
+                asset=key,
+                blocking=True,
+                description="Pandera: the harmonised schema, COMESA included.",
+            )
+        ],
+    )
+    def regional_table(harmonised: dict[str, pd.DataFrame]):
+        frames = [f for f in harmonised.values() if len(f)]
+        rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        out = regional.regional_table(CONTRACT, dataset.id, rows)
+        yield dg.Output(out, metadata=_table_metadata(out))
+        yield pandera_check(harmonised_schema(CONTRACT, dataset.id), out, "regional_schema")
+
+    return regional_table
+
+
+def _table_metadata(frame: pd.DataFrame) -> dict[str, object]:
+    return {"dagster/row_count": len(frame), "preview": preview(frame)}
+
+
+@dg.asset(
+    group_name="indicators",
+    kinds={"pandas"},
+    description=CONTRACT.outputs["migrant_stock"].description,
+)
+def migrant_stock(regional_population_stock: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    out = regional.migrant_stock(CONTRACT, regional_population_stock)
+    return dg.Output(out, metadata=_table_metadata(out))
+
+
+@dg.asset(
+    group_name="indicators",
+    kinds={"pandas"},
+    description=CONTRACT.outputs["migration_matrix"].description,
+)
+def migration_matrix(regional_population_stock: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    out = regional.migration_matrix(CONTRACT, regional_population_stock)
+    return dg.Output(out, metadata=_table_metadata(out))
+
+
+@dg.asset(
+    group_name="indicators",
+    kinds={"pandas"},
+    description=CONTRACT.outputs["mirror_flows"].description,
+)
+def mirror_flows(
+    regional_emigration: pd.DataFrame, regional_immigration: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
+    out = regional.mirror_flows(CONTRACT, regional_emigration, regional_immigration)
+    return dg.Output(out, metadata=_table_metadata(out))
+
+
+@dg.asset(
+    group_name="indicators",
+    kinds={"pandas", "sql"},
+    description=CONTRACT.outputs["data_availability"].description,
+    deps=[dg.AssetKey(f"{ds}_submissions") for ds in CONTRACT.datasets],
+)
+def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
+    reg = submissions_frame(warehouse.engine).rename(columns={"id": "submission_id"})
+    years = sorted({int(y) for ys in reg["years"].dropna() for y in ys.split(",") if y})
+    out = regional.data_availability(CONTRACT, reg, years)
+    return dg.Output(out, metadata=_table_metadata(out))
+
+
+@dg.definitions
+def regional_assets() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[
+            *(build_regional_asset(ds) for ds in CONTRACT.datasets.values()),
+            migrant_stock,
+            migration_matrix,
+            mirror_flows,
+            data_availability,
+        ]
+    )

@@ -1,0 +1,23 @@
+"""Regional consolidation: pure pandas functions from harmonised submissions to the Secretariat's
+published tables (contract section 6) and the cross-submission warnings R9-R11.
+
+Nothing here reads files, touches a database or knows about Dagster: the assets call these.
+"""
+
+from pipelines.regional.availability import data_availability
+from pipelines.regional.coherence import mirror_warnings, stock_flow, year_on_year
+from pipelines.regional.consolidate import regional_table
+from pipelines.regional.migrant_stock import migrant_stock
+from pipelines.regional.migration_matrix import migration_matrix
+from pipelines.regional.mirror_flows import mirror_flows
+
+__all__ = [
+    "data_availability",
+    "migrant_stock",
+    "migration_matrix",
+    "mirror_flows",
+    "mirror_warnings",
+    "regional_table",
+    "stock_flow",
+    "year_on_year",
+]

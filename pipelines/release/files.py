@@ -1,0 +1,120 @@
+"""Write a release folder: every table in every format, a manifest and a README, atomically.
+
+Everything is written into a hidden sibling folder first and renamed into place at the end,
+so a reader of `releases/` sees a release whole or not at all; a failure midway removes the
+partial folder. A release is never overwritten: every release is kept (contract section 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipelines.release.csv_files import write_csv
+from pipelines.release.manifest import file_entry, readme_text
+from pipelines.release.parquet_files import write_parquet
+from pipelines.release.sdmx_files import write_sdmx_csv
+from pipelines.release.tables import TableSpec, published_frame, table_spec
+from pipelines.release.xlsx_files import write_xlsx
+from schemas.contract import Contract, load_contract
+
+MANIFEST = "release.json"
+README = "README.txt"
+#: A release id names a folder and a registry row (40 characters): no separators, no dot first.
+RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+class ReleaseExists(FileExistsError):
+    """A release with this id was written already; releases are never overwritten."""
+
+
+def write_release(
+    tables: Mapping[str, pd.DataFrame],
+    releases_dir: str | os.PathLike[str],
+    release_id: str,
+    *,
+    contract: Contract | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write `tables` as release `release_id` under `releases_dir`; return the folder.
+
+    Each table becomes `<table>.csv`, `.parquet` and `.xlsx`, regional tables also
+    `<table>.sdmx.csv`; `release.json` lists every file with its SHA-256 and `README.txt`
+    says what the files are.
+    """
+    if not RELEASE_ID.fullmatch(release_id):
+        raise ValueError(
+            f"release id {release_id!r} must be 1 to 40 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    contract = contract or load_contract()
+    specs = {name: table_spec(contract, name) for name in sorted(tables)}
+    releases_dir = Path(releases_dir)
+    target = releases_dir / release_id
+    _refuse_existing(target)
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{release_id}.", suffix=".partial", dir=releases_dir))
+    try:
+        entries = {
+            name: _write_table(contract, spec, tables[name], staging, release_id)
+            for name, spec in specs.items()
+        }
+        created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        readme = staging / README
+        readme.write_text(
+            readme_text(release_id, created_at, list(specs.values()), entries), encoding="utf-8"
+        )
+        manifest = {
+            "release_id": release_id,
+            "created_at": created_at,
+            "metadata": dict(metadata or {}),
+            "tables": entries,
+            "files": {README: file_entry(readme)},
+        }
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
+            encoding="utf-8",
+        )
+        _refuse_existing(target)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _refuse_existing(target: Path) -> None:
+    if target.exists():
+        raise ReleaseExists(
+            f"release {target.name} exists already in {target.parent}; every release is kept, "
+            "so publish under a new release id"
+        )
+
+
+def _write_table(
+    contract: Contract, spec: TableSpec, frame: pd.DataFrame, folder: Path, release_id: str
+) -> dict[str, Any]:
+    """Write one table in every format; return its manifest entry."""
+    published = published_frame(spec, frame)
+    paths = [
+        write_csv(published, folder / f"{spec.name}.csv"),
+        write_parquet(published, spec, folder / f"{spec.name}.parquet"),
+        write_xlsx(published, spec, folder / f"{spec.name}.xlsx", release_id=release_id),
+    ]
+    if spec.dataset is not None:
+        paths.append(write_sdmx_csv(published, contract, spec, folder / f"{spec.name}.sdmx.csv"))
+    return {
+        "label": spec.label,
+        "rows": len(published),
+        "columns": spec.column_ids,
+        "files": {p.name: file_entry(p) for p in paths},
+    }

@@ -1,0 +1,65 @@
+"""The words and checksums that travel with a release: file entries and README.txt."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pipelines.release.sdmx_files import AGENCY, VERSION
+from pipelines.release.tables import TableSpec
+
+#: What each kind of file is, for the README.
+FORMATS = {
+    ".csv": "CSV, UTF-8 with byte-order mark, comma-separated; empty cell = no value",
+    ".parquet": "Parquet, typed columns, for programs (pandas, R arrow, DuckDB)",
+    ".xlsx": "Excel workbook: sheet 'data' with the table, sheet 'about' with what it means",
+    ".sdmx.csv": f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<DATASET>({VERSION}), for SDMX tools",
+}
+_CHUNK = 1 << 20
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path) -> dict[str, Any]:
+    """What release.json says of a file: its SHA-256 and size, to check a copy against."""
+    return {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+
+
+def readme_text(
+    release_id: str,
+    created_at: str,
+    specs: list[TableSpec],
+    entries: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """README.txt: the release, then each table with its description and files."""
+    lines = [
+        f"COMESA regional migration statistics, release {release_id}",
+        f"Created {created_at}.",
+        "",
+        "Every table comes in several formats with the same rows:",
+    ]
+    lines += [f"  *{suffix:<10} {what}" for suffix, what in FORMATS.items()]
+    lines += [
+        "release.json lists every file with its SHA-256 checksum, row count and columns.",
+        "",
+    ]
+    for spec in specs:
+        entry = entries[spec.name]
+        lines += [f"{spec.label} ({entry['rows']} rows)"]
+        lines += textwrap.wrap(
+            spec.description, width=92, initial_indent="  ", subsequent_indent="  "
+        )
+        lines += [f"  - {name}" for name in entry["files"]]
+        lines += ["  Columns:"]
+        lines += [f"    {c.id}: {c.label}" for c in spec.columns]
+        lines += [""]
+    return "\n".join(lines)
