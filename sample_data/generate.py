@@ -651,7 +651,8 @@ OVERRIDES: dict[tuple[str, str], dict] = {
     ("COM", "citizenship_acquisition"): {"tables": (("sex",),)},
     ("COM", "refugees"): {"tables": (("population_type", "sex"),)},
     # DR Congo: the population workbook; flows without sex.
-    ("COD", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")), "fmt": "xlsx"},
+    ("COD", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")),
+                                  "fmt": "xlsx"},
     ("COD", "emigration"): {"tables": (("next_residence",),)},
     ("COD", "nationals_abroad"): {"tables": (("country_of_residence",),)},
     ("COD", "residence_permits"): {"tables": (("permit_type", "reason"),)},
@@ -799,7 +800,8 @@ OVERRIDES: dict[tuple[str, str], dict] = {
                                   "data_source": "SURVEY",
                                   "notes": "Labour force survey, weighted to the projections."},
     # Zimbabwe: the population workbook; emigration by age.
-    ("ZWE", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")), "fmt": "xlsx"},
+    ("ZWE", "population_stock"): {"tables": (("sex", "age"), ("sex", "citizenship")),
+                                  "fmt": "xlsx"},
     ("ZWE", "emigration"): {"tables": (("sex", "next_residence"), ("sex", "age"))},
 }  # fmt: skip
 #: Every file of these states is semicolon-separated with CRLF line ends.
