@@ -25,8 +25,11 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
+# The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
+MIGSTATS_HOME ?= $(CURDIR)/.migstats
 ui: setup
-	$(BIN)/dagster dev
+	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \
+		$(BIN)/dagster dev
 
 clean:
 	rm -rf $(VENV) .migstats .pytest_cache

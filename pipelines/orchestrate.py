@@ -6,7 +6,9 @@ The run is recorded in the instance under DAGSTER_HOME (default <MIGSTATS_HOME>/
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 
 import dagster as dg
 
@@ -31,13 +33,60 @@ def prepare_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def consolidate(settings: Settings, *, state: str | None = None) -> dg.ExecuteInProcessResult:
-    """Run `consolidation` for every member state's partition (or one state's) and publish."""
+_STEP_DONE = re.compile(r'Finished execution of step "(?P<step>[^"]+)" in (?P<took>[^ ]+?)\.?$')
+
+
+class _StepProgress(logging.Handler):
+    """Prints one line per finished step, instead of Dagster's full debug log."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            print(f"  ! {message.rsplit(' - ', 1)[-1]}", flush=True)
+            return
+        found = _STEP_DONE.search(message)
+        if found:
+            print(f"  done: {found['step']} ({found['took']})", flush=True)
+
+
+@dg.logger(description="One line per finished step, for the command line.")
+def step_progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger("migstats.progress")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(_StepProgress())
+    return logger
+
+
+def consolidate(
+    settings: Settings, *, state: str | None = None, quiet: bool = False
+) -> dg.ExecuteInProcessResult:
+    """Run `consolidation` for every member state's partition (or one state's) and publish.
+
+    The run shows one line per finished step on the terminal (`quiet` for none); its full log
+    is in the Dagster instance, where the UI shows it.
+    """
     from pipelines.definitions import defs
     from pipelines.defs.partitions import all_states_tags
 
     instance = prepare_instance(settings)
-    job = defs.resolve_job_def("consolidation")
+    job = defs.resolve_job_def("consolidation").with_logger_defs(
+        {"progress": step_progress, "silent": _silent}
+    )
+    run_config = {"loggers": {"silent" if quiet else "progress": {}}}
     if state:
-        return job.execute_in_process(instance=instance, partition_key=state, raise_on_error=False)
-    return job.execute_in_process(instance=instance, tags=all_states_tags(), raise_on_error=False)
+        return job.execute_in_process(
+            instance=instance, partition_key=state, run_config=run_config, raise_on_error=False
+        )
+    return job.execute_in_process(
+        instance=instance, tags=all_states_tags(), run_config=run_config, raise_on_error=False
+    )
+
+
+@dg.logger(description="Nothing on the terminal (tests).")
+def _silent(_init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger("migstats.silent")
+    logger.propagate = False
+    logger.addHandler(logging.NullHandler())
+    return logger

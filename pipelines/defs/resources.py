@@ -1,6 +1,7 @@
 """Resources: the warehouse (registry, archive, publication database) and asset storage."""
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -20,31 +21,29 @@ def _engine(url: str) -> Engine:
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The system's home folder and its database (SQLite in the home, or PostgreSQL by URL)."""
+    """The system's home folder and its database (SQLite in the home, or PostgreSQL by URL).
 
-    home: str
-    database_url: str
+    Left unset, both come from MIGSTATS_HOME and MIGSTATS_DATABASE_URL when a run starts, so
+    the same code location serves any home without being reloaded.
+    """
+
+    home: str | None = None
+    database_url: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return Settings(home=Path(self.home), database_url=self.database_url)
+        env = Settings.from_env()
+        return replace(
+            env,
+            home=Path(self.home) if self.home else env.home,
+            database_url=self.database_url or env.database_url,
+        )
 
     @property
     def engine(self) -> Engine:
-        return _engine(self.database_url)
-
-
-def warehouse_from_env() -> Warehouse:
-    settings = Settings.from_env()
-    return Warehouse(home=str(settings.home), database_url=settings.database_url)
+        return _engine(self.settings.database_url)
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    settings = Settings.from_env()
-    return dg.Definitions(
-        resources={
-            "warehouse": warehouse_from_env(),
-            "io_manager": ParquetStore(base_dir=str(settings.storage_dir)),
-        }
-    )
+    return dg.Definitions(resources={"warehouse": Warehouse(), "io_manager": ParquetStore()})

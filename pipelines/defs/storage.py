@@ -10,14 +10,18 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from pipelines.settings import Settings
+
 
 class ParquetStore(dg.ConfigurableIOManager):
     """Stores DataFrames as Parquet; writes are atomic (temporary file, then rename)."""
 
-    base_dir: str
+    #: Default: <MIGSTATS_HOME>/storage, read when the run starts.
+    base_dir: str | None = None
 
     def _path(self, key: dg.AssetKey, partition: str | None) -> Path:
-        folder = Path(self.base_dir, *key.path)
+        base = self.base_dir or Settings.from_env().storage_dir
+        folder = Path(base, *key.path)
         return folder / f"{partition}.parquet" if partition else folder.with_suffix(".parquet")
 
     def _write(self, frame: pd.DataFrame, path: Path) -> None:

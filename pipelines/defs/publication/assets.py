@@ -52,7 +52,7 @@ def _label(table: str) -> str:
 )
 def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
     """Write the release folder, then replace the published tables in one transaction."""
-    release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run_id[:8]
+    release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run.run_id[:8]
     submission_ids = sorted(
         {
             int(i)
@@ -61,7 +61,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
             for i in t["submission_id"].dropna()
         }
     )
-    metadata = {"run_id": context.run_id, "submission_ids": submission_ids}
+    metadata = {"run_id": context.run.run_id, "submission_ids": submission_ids}
     folder = write_release(
         tables, warehouse.settings.releases_dir, release_id, contract=CONTRACT, metadata=metadata
     )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.defs.partitions import all_states_tags, member_states
+from pipelines.defs.partitions import all_states_tags
 from pipelines.defs.resources import Warehouse
 from pipelines.intake.inbox import process_inbox
 from pipelines.settings import Settings
@@ -10,8 +10,7 @@ from pipelines.warehouse.registry import submissions_frame
 
 consolidation = dg.define_asset_job(
     "consolidation",
-    selection=dg.AssetSelection.all(include_sources=False),
-    partitions_def=member_states,
+    selection=dg.AssetSelection.all(),
     description="Member states' partitions (all, or those a submission touched), then the "
     "regional tables, indicators and publication.",
 )

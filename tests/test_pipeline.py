@@ -1,0 +1,218 @@
+"""The Dagster pipeline, for real: the demo region submitted, consolidated and published.
+
+One demo run (module fixture) serves the acceptance facts; other tests submit or break things
+in the same home and check what is published afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from pipelines.defs.publication.jobs import consolidation_schedule, submissions_sensor
+from pipelines.defs.resources import Warehouse
+from pipelines.demo import run_demo
+from pipelines.intake.submit import submit
+from pipelines.orchestrate import consolidate, prepare_instance
+from pipelines.sample import SAMPLE_DIR
+from pipelines.settings import Settings
+from pipelines.warehouse.engine import make_engine
+from pipelines.warehouse.publish import read_table
+from pipelines.warehouse.registry import submissions_frame
+from schemas.contract import load_contract
+
+C = load_contract()
+TABLES = [f"regional_{ds}" for ds in C.datasets] + list(C.outputs)
+YEARS = [2021, 2022, 2023]
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    """A home where `migstats demo` ran: every sample file submitted, consolidated, published."""
+    home = tmp_path_factory.mktemp("home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MIGSTATS_HOME", str(home))
+    patch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    patch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    settings = Settings.from_env()
+    assert run_demo(settings) == 0
+    yield settings
+    patch.undo()
+
+
+@pytest.fixture
+def env(demo_home, monkeypatch):
+    monkeypatch.setenv("MIGSTATS_HOME", str(demo_home.home))
+    monkeypatch.setenv("DAGSTER_HOME", str(demo_home.home / "dagster"))
+    monkeypatch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    return demo_home
+
+
+def published(settings: Settings) -> dict[str, pd.DataFrame]:
+    engine = make_engine(settings.database_url)
+    return {t: read_table(engine, t) for t in TABLES}
+
+
+def test_definitions_load_with_the_whole_graph():
+    from pipelines.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for ds in C.datasets:
+        assert {f"{ds}_submissions", f"{ds}_harmonised", f"regional_{ds}"} <= keys
+    assert {"migrant_stock", "migration_matrix", "mirror_flows", "data_availability"} <= keys
+    assert {f"warehouse/{t}" for t in TABLES} | {"release_files"} <= keys
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description, key
+        assert node.group_name in {"intake", "regional", "indicators", "publication"}, key
+    # lineage: an upload's partition reaches every published table
+    upstream = graph.get(dg.AssetKey(["warehouse", "migrant_stock"])).parent_keys
+    assert dg.AssetKey("migrant_stock") in upstream
+
+
+def test_demo_publishes_migrant_stock_for_every_state_and_comesa(env):
+    stock = read_table(make_engine(env.database_url), "migrant_stock")
+    for year in YEARS:
+        rows = stock[(stock["time_period"] == year) & (stock["sex"] == "_T")]
+        assert set(rows["ref_area"]) == set(C.members_in(year)) | {"COMESA"}
+        members = rows[rows["ref_area"] != "COMESA"]
+        comesa = rows[rows["ref_area"] == "COMESA"].iloc[0]
+        assert comesa["obs_value"] == members["obs_value"].sum() > 0
+        assert comesa["n_reporting"] == comesa["n_members"] == 21
+
+
+def test_demo_published_every_table_and_a_release(env):
+    tables = published(env)
+    for name in TABLES:
+        assert len(tables[name]) > 0, name
+    regional = tables["regional_immigration"]
+    assert "COMESA" in set(regional["ref_area"])
+    zmb = tables["mirror_flows"].query("origin_area == 'ZWE' and destination_area == 'ZMB'")
+    assert (zmb["ratio"] < 0.5).all() and len(zmb) == 3
+    availability = tables["data_availability"]
+    assert (
+        availability.query("ref_area == 'ERI' and dataset == 'emigration'")["status"]
+        .eq("missing")
+        .all()
+    )
+    releases = list(env.releases_dir.iterdir())
+    assert releases, "no release folder"
+    files = {p.name for p in releases[0].iterdir()}
+    for name in TABLES:
+        assert {f"{name}.csv", f"{name}.parquet", f"{name}.xlsx"} <= files
+    assert "regional_refugees.sdmx.csv" in files
+
+
+def test_run_is_recorded_in_the_instance_with_metadata(env):
+    instance = prepare_instance(env)
+    runs = instance.get_runs()
+    assert runs and runs[0].job_name == "consolidation"
+    event = instance.get_latest_materialization_event(dg.AssetKey("migrant_stock"))
+    metadata = event.asset_materialization.metadata
+    assert metadata["dagster/row_count"].value > 0 and "preview" in metadata
+
+
+def test_same_inputs_twice_give_identical_tables(env):
+    before = published(env)
+    assert consolidate(env, quiet=True).success
+    after = published(env)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def test_a_rejected_file_changes_nothing_published(env):
+    before = published(env)
+    engine = make_engine(env.database_url)
+    bad = (SAMPLE_DIR / "invalid" / "mwi_refugees_2023_broken_total.csv").read_bytes()
+    receipt = submit(
+        bad + b"\n",
+        original_name="again.csv",
+        country="MWI",
+        dataset="refugees",
+        settings=env,
+        engine=engine,
+    )
+    assert receipt.status == "rejected"
+    assert consolidate(env, state="MWI", quiet=True).success
+    after = published(env)
+    for name in TABLES:
+        if name == "data_availability":
+            continue  # it reports the rejection; nothing else may move
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def test_a_failing_blocking_check_stops_publication(env, tmp_path):
+    before = published(env)
+    engine = make_engine(env.database_url)
+    reg = submissions_frame(engine, country="KEN", dataset="immigration")
+    rows_path = env.archive_dir / reg[reg["status"] == "accepted"]["rows_path"].iloc[-1]
+    saved = tmp_path / "rows.parquet"
+    shutil.copy(rows_path, saved)
+    try:
+        rows = pd.read_parquet(rows_path)
+        rows.loc[0, "sex"] = "ZZ"  # a code the harmonised schema refuses
+        rows.to_parquet(rows_path, index=False)
+        result = consolidate(env, state="KEN", quiet=True)
+        assert not result.success
+        check = [e for e in result.get_asset_check_evaluations() if not e.passed]
+        assert [c.check_name for c in check] == ["harmonised_schema"]
+        assert check[0].metadata["failure_count"].value >= 1
+    finally:
+        shutil.copy(saved, rows_path)
+    after = published(env)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def test_sensor_requests_one_run_per_new_file_and_none_for_a_resend(env):
+    instance = prepare_instance(env)
+    warehouse = Warehouse()
+    cursor = str(int(submissions_frame(make_engine(env.database_url))["id"].max()))
+    folder = env.inbox_for("SYC", "immigration")
+    folder.mkdir(parents=True, exist_ok=True)
+    new = folder / "syc new.csv"
+    new.write_bytes(b"ref_area,time_period,sex,obs_value\nSYC,2024,M,10\nSYC,2024,F,12\n")
+    old = time.time() - 60
+    os.utime(new, (old, old))
+
+    def tick(cursor):
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"warehouse": warehouse}
+        )
+        return submissions_sensor(context), context
+
+    result, _ = tick(cursor)
+    assert isinstance(result, dg.SensorResult)
+    assert [r.partition_key for r in result.run_requests] == ["SYC"]
+    again, _ = tick(result.cursor)
+    assert isinstance(again, dg.SkipReason)
+    (folder / "same bytes, new name.csv").write_bytes(new.read_bytes())
+    os.utime(folder / "same bytes, new name.csv", (old, old))
+    third, _ = tick(result.cursor)
+    assert isinstance(third, dg.SkipReason)
+
+
+def test_schedule_runs_every_state():
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)
+    )
+    request = consolidation_schedule(context)
+    assert request.tags["dagster/asset_partition_range_start"] == next(iter(C.members))
+    assert request.tags["dagster/asset_partition_range_end"] == list(C.members)[-1]
+    assert (
+        consolidation_schedule.cron_schedule
+        == Settings.from_env({}).consolidation_cron
+        == "0 6 1 * *"
+    )
+    assert (
+        Settings.from_env({"MIGSTATS_CONSOLIDATION_CRON": "0 3 * * 1"}).consolidation_cron
+        == "0 3 * * 1"
+    )
