@@ -28,6 +28,7 @@ test: lint
 # The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
 MIGSTATS_HOME ?= $(CURDIR)/.migstats
 ui: setup
+	mkdir -p $${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster}
 	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \
 		$(BIN)/dagster dev
 

@@ -24,7 +24,7 @@ from pipelines.sample import SAMPLE_DIR
 from pipelines.settings import Settings
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.publish import read_table
-from pipelines.warehouse.registry import submissions_frame
+from pipelines.warehouse.registry import ensure_registry, submissions_frame
 from schemas.contract import load_contract
 
 C = load_contract()
@@ -216,3 +216,60 @@ def test_schedule_runs_every_state():
         Settings.from_env({"MIGSTATS_CONSOLIDATION_CRON": "0 3 * * 1"}).consolidation_cron
         == "0 3 * * 1"
     )
+
+
+def test_consolidation_publishes_to_postgresql(tmp_path, monkeypatch):
+    import uuid
+
+    import sqlalchemy as sa
+
+    from pipelines.sample import sample_files
+
+    url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it to the local server)")
+    schema = f"migstats_pipeline_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    target = sa.engine.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    monkeypatch.setenv("MIGSTATS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("MIGSTATS_DATABASE_URL", target.render_as_string(hide_password=False))
+    try:
+        settings = Settings.from_env()
+        engine = make_engine(settings.database_url)
+        ensure_registry(engine)
+        for item in sample_files():
+            if item.country in {"KEN", "UGA"} and item.path.parent.name != "invalid":
+                receipt = submit(
+                    item.path.read_bytes(),
+                    original_name=item.path.name,
+                    country=item.country,
+                    dataset=item.dataset,
+                    settings=settings,
+                    engine=engine,
+                    metadata=item.metadata,
+                )
+                assert receipt.accepted
+        assert consolidate(settings, quiet=True).success
+        stock = read_table(engine, "migrant_stock")
+        assert set(stock["ref_area"]) == {"KEN", "UGA", "COMESA"}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select current_schema()")).scalar() == schema
+            assert conn.execute(sa.text("select count(*) from submissions")).scalar() == 14
+        engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_sender_confidential_cells_are_never_published(env):
+    regional = read_table(make_engine(env.database_url), "regional_citizenship_acquisition")
+    secret = regional[regional["conf_status"] == "C"]
+    assert len(secret) > 0, "the demo has C cells (SYC citizenship acquisition)"
+    assert secret["obs_value"].isna().all()
+    release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    csv = pd.read_csv(release / "regional_citizenship_acquisition.csv", keep_default_na=False)
+    assert (csv.loc[csv["conf_status"] == "C", "obs_value"] == "").all()

@@ -101,3 +101,48 @@ def test_a_failing_publication_leaves_the_previous_one_whole(engine):
         pd.testing.assert_frame_equal(frame, read_table(engine, table))
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from releases")).scalar() == 1
+
+
+KILLED_WRITER = """
+import sys, time
+import pandas as pd
+from pipelines.warehouse import publish
+from pipelines.warehouse.engine import make_engine
+
+publish.CHUNK = 1  # one row per statement, so the kill lands mid-way
+real_insert = publish.insert
+
+def slow_insert(table):
+    print("inserting", flush=True)
+    time.sleep(0.2)
+    return real_insert(table)
+
+publish.insert = slow_insert
+rows = pd.DataFrame({
+    "origin_area": ["KEN"] * 50, "destination_area": [f"U{i:02d}" for i in range(50)],
+    "time_period": [2023] * 50, "reported_by_origin": [1] * 50,
+    "reported_by_destination": [1] * 50, "ratio": [1.0] * 50,
+})
+publish.publish_tables(make_engine(sys.argv[1]), {"mirror_flows": rows}, release_id="killed")
+"""
+
+
+def test_a_killed_publication_leaves_the_previous_one_whole(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    engine = make_engine(url)
+    publish_tables(engine, {"mirror_flows": mirror(0.5)}, release_id="r1")
+    before = read_table(engine, "mirror_flows")
+    script = tmp_path / "writer.py"
+    script.write_text(KILLED_WRITER)
+    proc = subprocess.Popen([sys.executable, str(script), url], stdout=subprocess.PIPE, text=True)
+    for _ in range(5):  # let it delete the old rows and insert a few new ones
+        assert proc.stdout.readline().startswith("inserting")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    pd.testing.assert_frame_equal(before, read_table(engine, "mirror_flows"))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select release_id from releases")).scalars().all() == ["r1"]

@@ -11,6 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from pipelines.defs.resources import Warehouse
+from pipelines.disclosure.confidential import withhold_confidential
 from pipelines.release import write_release
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import publish_tables
@@ -52,6 +53,7 @@ def _label(table: str) -> str:
 )
 def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
     """Write the release folder, then replace the published tables in one transaction."""
+    tables = {name: withhold_confidential(frame) for name, frame in tables.items()}
     release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run.run_id[:8]
     submission_ids = sorted(
         {

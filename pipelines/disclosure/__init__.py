@@ -1,0 +1,1 @@
+"""Statistical disclosure control: what may leave the Secretariat."""
