@@ -42,7 +42,8 @@ class _StepProgress(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if record.levelno >= logging.ERROR:
-            print(f"  ! {message.rsplit(' - ', 1)[-1]}", flush=True)
+            first = message.rsplit(" - ", 1)[-1].strip().splitlines()[0]
+            print(f"  ! {first}", flush=True)
             return
         found = _STEP_DONE.search(message)
         if found:

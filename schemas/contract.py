@@ -150,6 +150,7 @@ class OutputColumn:
     type: str
     description: str
     codelist: str | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ class Output:
     description: str
     key: tuple[str, ...]
     columns: Mapping[str, OutputColumn]
+    #: "indicators" (an asset of its own) or "publication" (made while publishing).
+    stage: str = "indicators"
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ class Contract:
     countries: Codelist
     derived: Codelist
     outputs: Mapping[str, Output] = field(default_factory=dict)
+    #: Columns consolidation adds to every regional_<dataset> table (regional.yaml).
+    regional_columns: Mapping[str, OutputColumn] = field(default_factory=dict)
 
     def dataset(self, dataset_id: str) -> Dataset:
         try:
@@ -334,6 +339,7 @@ def _load(root: Path) -> Contract:
             description=" ".join(o.get("description", "").split()),
             key=tuple(o["key"]),
             columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
+            stage=o.get("stage", "indicators"),
         )
         for oid, o in _yaml(root / "outputs.yaml").items()
     }
@@ -348,6 +354,10 @@ def _load(root: Path) -> Contract:
         metadata_fields=metadata_fields,
         members=members,
         outputs=outputs,
+        regional_columns={
+            cid: OutputColumn(id=cid, **col)
+            for cid, col in _yaml(root / "regional.yaml").items()
+        },
         countries=Codelist(
             "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")
         ),

@@ -38,9 +38,10 @@ def build_metadata(contract: Contract | None = None, metadata: MetaData | None =
                 "obs_status", String(1), nullable=False, default="", comment="Observation status"
             ),
             Column("conf_status", String(1), nullable=False, default="", comment="Confidentiality"),
-            Column("derived", Boolean, nullable=False, default=False, comment="Derived total"),
-            Column("n_reporting", Integer, nullable=True, comment="States that contributed"),
-            Column("n_members", Integer, nullable=True, comment="Member states in that year"),
+            *(
+                Column(cid, _SQL_TYPES[col.type](), nullable=True, comment=col.description)
+                for cid, col in contract.regional_columns.items()
+            ),
         ]
         Table(regional_table_name(ds.id), metadata, *columns, comment=ds.label)
     for out in contract.outputs.values():
@@ -70,4 +71,5 @@ _SQL_TYPES = {
     "ratio": Float,
     "text": Text,
     "flag": lambda: String(1),
+    "flag_bool": Boolean,
 }

@@ -32,12 +32,15 @@ PUBLISHED_REGIONAL = [
     "derived",
     "n_reporting",
     "n_members",
+    "submission_id",
+    "source_row",
+    "footnotes",
 ]
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
 def regional_frame() -> pd.DataFrame:
-    """A small regional table, with warehouse columns a release must not publish."""
+    """A small regional table, with a column a release must not publish (`internal`)."""
     frame = pd.DataFrame(
         {
             "ref_area": ["KEN", "KEN", "UGA", "COMESA"],
@@ -51,11 +54,13 @@ def regional_frame() -> pd.DataFrame:
             "derived": [False, False, False, True],
             "n_reporting": [1, 1, 1, 2],
             "n_members": [1, 1, 1, 21],
-            "submission_id": [7, 7, 8, None],
-            "source_row": [2, 3, 2, None],
+            "submission_id": pd.array([7, 7, 8, None], dtype="Int64"),
+            "source_row": pd.array([2, 3, 2, None], dtype="Int64"),
+            "footnotes": ["", "", "F1", "F2"],
+            "internal": ["x"] * 4,
         }
     )
-    return frame[["submission_id", *PUBLISHED_REGIONAL, "source_row"]]
+    return frame[["internal", *PUBLISHED_REGIONAL]]
 
 
 def availability_frame() -> pd.DataFrame:
@@ -154,7 +159,9 @@ def test_csv_has_a_bom_and_round_trips(release: Path):
 def test_extra_columns_are_not_published(release: Path):
     for suffix in (".csv", ".sdmx.csv"):
         header = (release / f"{REGIONAL}{suffix}").read_text(encoding="utf-8-sig").splitlines()[0]
-        assert "submission_id" not in header.lower() and "source_row" not in header.lower()
+        assert "internal" not in header.lower()
+    # every cell is traced to its submission and row in the tabular files
+    assert "submission_id" in pd.read_parquet(release / f"{REGIONAL}.parquet").columns
     assert "note" not in pd.read_parquet(release / "data_availability.parquet").columns
     # submission_id is a column of data_availability itself, so it is published there
     assert "submission_id" in pd.read_parquet(release / "data_availability.parquet").columns
@@ -176,7 +183,7 @@ def test_xlsx_data_sheet_holds_numbers_as_numbers(release: Path):
     rows = list(wb["data"].iter_rows(values_only=True))
     assert list(rows[0]) == PUBLISHED_REGIONAL
     assert len(rows) == 5
-    assert rows[1] == ("KEN", 2020, "M", "Y0T4", "UGA", 10, None, None, False, 1, 1)
+    assert rows[1] == ("KEN", 2020, "M", "Y0T4", "UGA", 10, None, None, False, 1, 1, 7, 2, None)
     assert rows[2][5] is None and rows[2][6] == "m"
     assert rows[4][5] == 3_000_000_000 and rows[4][8] is True
     mirror = list(load_sheet(release / "mirror_flows.xlsx", "data"))

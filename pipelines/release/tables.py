@@ -2,7 +2,7 @@
 
 `regional_<dataset>` tables publish the dataset's key, its measure and attributes and the
 consolidation's own columns; the other tables publish exactly their outputs.yaml columns.
-Anything else a frame carries (submission_id, source_row, ...) stays in the warehouse.
+Anything else a frame carries stays internal.
 """
 
 from __future__ import annotations
@@ -14,24 +14,6 @@ import pandas as pd
 from schemas.contract import Contract
 
 REGIONAL_PREFIX = "regional_"
-
-#: The columns consolidation adds to every regional table (schemas/tables.py declares them
-#: too). definitions/columns.yaml does not describe them yet; once it does, its words win.
-REGIONAL_EXTRA = {
-    "derived": (
-        "Derived",
-        "True when the Secretariat derived the value (a total from its complete breakdown, "
-        "or an aggregate); False when a member state submitted it.",
-    ),
-    "n_reporting": (
-        "Member states reporting",
-        "For COMESA: member states that contributed; for a state: 1.",
-    ),
-    "n_members": (
-        "Member states",
-        "For COMESA: member states in that year; for a state: 1.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -85,7 +67,7 @@ def published_frame(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
 def _regional_spec(contract: Contract, dataset_id: str) -> TableSpec:
     ds = contract.dataset(dataset_id)
     ids = contract.column_ids(dataset_id)
-    ids += [c for c in REGIONAL_EXTRA if c not in ids]
+    ids += [c for c in contract.regional_columns if c not in ids]
     columns = []
     for cid in ids:
         if cid in contract.columns:
@@ -97,8 +79,8 @@ def _regional_spec(contract: Contract, dataset_id: str) -> TableSpec:
             text = f"{dim.label}: a code of {codes.id} ({codes.label})."
             columns.append(PublishedColumn(cid, dim.label, text, dim.sdmx_id))
         else:
-            label, text = REGIONAL_EXTRA[cid]
-            columns.append(PublishedColumn(cid, label, text))
+            extra = contract.regional_columns[cid]
+            columns.append(PublishedColumn(cid, extra.label, extra.description))
     return TableSpec(
         name=f"{REGIONAL_PREFIX}{dataset_id}",
         label=f"{ds.label}: regional table",

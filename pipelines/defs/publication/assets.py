@@ -12,13 +12,19 @@ import pandas as pd
 
 from pipelines.defs.resources import Warehouse
 from pipelines.disclosure.confidential import withhold_confidential
+from pipelines.footnotes import add_footnotes
 from pipelines.release import write_release
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import publish_tables
+from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import load_contract
 
 CONTRACT = load_contract()
-TABLES = [f"regional_{ds}" for ds in CONTRACT.datasets] + list(CONTRACT.outputs)
+#: Tables computed by assets upstream, and all published tables (some made while publishing).
+INPUTS = [f"regional_{ds}" for ds in CONTRACT.datasets] + [
+    o.id for o in CONTRACT.outputs.values() if o.stage == "indicators"
+]
+TABLES = INPUTS + [o.id for o in CONTRACT.outputs.values() if o.stage == "publication"]
 DATABASE_KIND = "postgres" if Settings.from_env().database_url.startswith("postgres") else "sqlite"
 
 
@@ -30,12 +36,12 @@ def _label(table: str) -> str:
 
 @dg.multi_asset(
     name="publish",
-    ins={table: dg.AssetIn(dg.AssetKey(table)) for table in TABLES},
+    ins={table: dg.AssetIn(dg.AssetKey(table)) for table in INPUTS},
     specs=[
         *(
             dg.AssetSpec(
                 dg.AssetKey(["warehouse", table]),
-                deps=[table],
+                deps=[table] if table in INPUTS else INPUTS,
                 group_name="publication",
                 kinds={DATABASE_KIND},
                 description=f"{_label(table)}, as published in the warehouse table {table}.",
@@ -44,7 +50,7 @@ def _label(table: str) -> str:
         ),
         dg.AssetSpec(
             "release_files",
-            deps=TABLES,
+            deps=INPUTS,
             group_name="publication",
             kinds={"csv", "parquet", "excel"},
             description="The release folder: CSV, Parquet, XLSX and SDMX-CSV 2.0 of every table.",
@@ -53,7 +59,10 @@ def _label(table: str) -> str:
 )
 def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
     """Write the release folder, then replace the published tables in one transaction."""
-    tables = {name: withhold_confidential(frame) for name, frame in tables.items()}
+    tables, notes = add_footnotes(CONTRACT, tables, submissions_frame(warehouse.engine))
+    tables = {
+        name: withhold_confidential(frame) for name, frame in {**tables, "footnotes": notes}.items()
+    }
     release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run.run_id[:8]
     submission_ids = sorted(
         {
