@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from pipelines.settings import Settings
@@ -190,6 +191,117 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """List the vintages of a member state's submissions of a dataset."""
+    from pipelines.revisions.history import vintages
+    from pipelines.warehouse.registry import submissions_frame
+
+    country, dataset = _country(args.country), _dataset(args.dataset)
+    settings = Settings.from_env()
+    reg = submissions_frame(_engine(settings), country=country, dataset=dataset)
+    if reg.empty:
+        print(f"No {dataset} submission from {country} yet.")
+        return EXIT_OK
+    table = vintages(reg)
+    table["received_at"] = pd.to_datetime(table["received_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    print(f"{country} {dataset}: {len(table)} submission(s), oldest first.")
+    print(table.fillna("").to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_revisions(args: argparse.Namespace) -> int:
+    """Cell-by-cell changes between two vintages, or between two releases."""
+    from pipelines.revisions.compare import summarise
+
+    settings = Settings.from_env()
+    if args.release:
+        from pipelines.revisions.releases import compare_tables, load_release, release_folder
+
+        if len(args.release) != 2:
+            raise UsageError("--release takes two release ids: the old one and the new one.")
+        try:
+            old, new = (load_release(release_folder(settings, r)) for r in args.release)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from None
+        changes = compare_tables(_contract(), old, new)
+        print(f"Changes from release {args.release[0]} to {args.release[1]}:")
+        for name, frame in changes.items():
+            print(f"  {name:<34} {summarise_any(frame)}")
+        combined = pd.concat([f.assign(table=n) for n, f in changes.items()], ignore_index=True)
+    else:
+        from pipelines.revisions.vintages import compare_vintages
+
+        if not (args.country and args.dataset):
+            raise UsageError("give --country and --dataset (vintages), or --release OLD NEW.")
+        try:
+            old_id, new_id, combined = compare_vintages(
+                _contract(),
+                settings,
+                _engine(settings),
+                country=_country(args.country),
+                dataset=_dataset(args.dataset),
+                old_id=args.old,
+                new_id=args.new,
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        counts = summarise(combined)
+        print(
+            f"Submission {old_id} -> {new_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
+        if len(combined):
+            print(combined.head(args.show).fillna("").to_string(index=False))
+            if len(combined) > args.show:
+                print(f"... and {len(combined) - args.show:,} more (use --report for all).")
+    if args.report:
+        path = Path(args.report)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".xlsx":
+            combined.to_excel(path, index=False)
+        else:
+            combined.to_csv(path, index=False, encoding="utf-8-sig")
+        print(f"Every changed cell: {path}")
+    return EXIT_OK
+
+
+def summarise_any(frame: pd.DataFrame) -> str:
+    counts = frame["change"].value_counts() if "change" in frame else pd.Series(dtype=int)
+    if counts.empty:
+        return "no change"
+    return ", ".join(f"{int(n):,} {kind}" for kind, n in counts.items())
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Recompute a release from the archive and say whether it comes out identical."""
+    from pipelines.revisions.releases import rebuild_release
+
+    settings = Settings.from_env()
+    try:
+        changes = rebuild_release(_contract(), settings, _engine(settings), args.release_id)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    differing = {n: f for n, f in changes.items() if len(f)}
+    if not differing:
+        print(f"Release {args.release_id} rebuilt from the archive: every table identical.")
+        return EXIT_OK
+    print(f"Release {args.release_id} rebuilt from the archive differs:")
+    for name, frame in differing.items():
+        print(f"  {name:<34} {summarise_any(frame)}")
+    made_under = release_metadata(settings, args.release_id).get("definitions_sha256")
+    if made_under and made_under != _contract().fingerprint:
+        print("The definitions have changed since this release was made, which explains changes.")
+    return EXIT_REJECTED
+
+
+def release_metadata(settings: Settings, release_id: str) -> dict:
+    import json
+
+    from pipelines.revisions.releases import release_folder
+
+    manifest = release_folder(settings, release_id) / "release.json"
+    return json.loads(manifest.read_text(encoding="utf-8"))["metadata"]
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Submit the demo region, consolidate, and summarise what was published."""
     from pipelines.demo import run_demo
@@ -272,6 +384,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--country", metavar="ISO3", help="only this member state's partitions")
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "history",
+        help="list the vintages of a member state's submissions of a dataset",
+        description="List every submission of COUNTRY's DATASET and the years it is in force.",
+    )
+    p.add_argument("--country", required=True, metavar="ISO3")
+    p.add_argument("--dataset", required=True, metavar="ID")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser(
+        "revisions",
+        help="what changed, cell by cell, between two vintages or two releases",
+        description=(
+            "Cell-by-cell revision report: between two submissions of COUNTRY's DATASET "
+            "(default: the two latest accepted), or between two releases (--release OLD NEW)."
+        ),
+    )
+    p.add_argument("--country", metavar="ISO3")
+    p.add_argument("--dataset", metavar="ID")
+    p.add_argument("--old", type=int, metavar="ID", help="the earlier submission id")
+    p.add_argument("--new", type=int, metavar="ID", help="the later submission id")
+    p.add_argument("--release", nargs="+", metavar="RELEASE_ID", help="two release ids")
+    p.add_argument("--show", type=int, default=30, metavar="N", help="changed cells to print")
+    p.add_argument("--report", metavar="PATH", help="write every changed cell (.csv or .xlsx)")
+    p.set_defaults(func=cmd_revisions)
+
+    p = sub.add_parser(
+        "rebuild",
+        help="recompute a release from the archive and compare it with the one kept",
+        description="Rebuild RELEASE_ID from the submissions it used; exit 0 if identical.",
+    )
+    p.add_argument("release_id", metavar="RELEASE_ID")
+    p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser(
         "demo",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -241,6 +242,15 @@ class Contract:
     def message(self, rule_id: str, kind: str) -> str:
         return self.rules[rule_id].messages[kind]
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 over every definitions file: which contract a release was made under."""
+        digest = hashlib.sha256()
+        for path in sorted(p for p in self.path.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(self.path).as_posix().encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
 
 def _read_codes(path: Path) -> tuple[Code, ...]:
     with path.open(encoding="utf-8", newline="") as fh:
@@ -355,8 +365,7 @@ def _load(root: Path) -> Contract:
         members=members,
         outputs=outputs,
         regional_columns={
-            cid: OutputColumn(id=cid, **col)
-            for cid, col in _yaml(root / "regional.yaml").items()
+            cid: OutputColumn(id=cid, **col) for cid, col in _yaml(root / "regional.yaml").items()
         },
         countries=Codelist(
             "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")

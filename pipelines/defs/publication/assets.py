@@ -11,8 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from pipelines.defs.resources import Warehouse
-from pipelines.disclosure.confidential import withhold_confidential
-from pipelines.footnotes import add_footnotes
+from pipelines.publication import finish_publication
 from pipelines.release import write_release
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import publish_tables
@@ -59,10 +58,8 @@ def _label(table: str) -> str:
 )
 def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
     """Write the release folder, then replace the published tables in one transaction."""
-    tables, notes = add_footnotes(CONTRACT, tables, submissions_frame(warehouse.engine))
-    tables = {
-        name: withhold_confidential(frame) for name, frame in {**tables, "footnotes": notes}.items()
-    }
+    registry = submissions_frame(warehouse.engine)
+    tables, stage = finish_publication(CONTRACT, tables, registry)
     release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run.run_id[:8]
     submission_ids = sorted(
         {
@@ -72,7 +69,13 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
             for i in t["submission_id"].dropna()
         }
     )
-    metadata = {"run_id": context.run.run_id, "submission_ids": submission_ids}
+    metadata = {
+        "run_id": context.run.run_id,
+        "submission_ids": submission_ids,
+        # what `migstats rebuild` needs to recompute this release from the archive
+        "registry_upto": int(registry["id"].max()) if len(registry) else 0,
+        **stage,
+    }
     folder = write_release(
         tables, warehouse.settings.releases_dir, release_id, contract=CONTRACT, metadata=metadata
     )
@@ -83,6 +86,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
             release_id=release_id,
             folder=str(folder),
             submission_ids=submission_ids,
+            parameters=metadata,
             contract=CONTRACT,
         )
     except BaseException:

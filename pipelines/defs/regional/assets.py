@@ -5,6 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from pipelines import regional
+from pipelines.build import registry_years
 from pipelines.defs.checks_factory import pandera_check, preview
 from pipelines.defs.resources import Warehouse
 from pipelines.warehouse.registry import submissions_frame
@@ -87,8 +88,7 @@ def mirror_flows(
 )
 def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
     reg = submissions_frame(warehouse.engine).rename(columns={"id": "submission_id"})
-    years = sorted({int(y) for ys in reg["years"].dropna() for y in ys.split(",") if y})
-    out = regional.data_availability(CONTRACT, reg, years)
+    out = regional.data_availability(CONTRACT, reg, registry_years(reg))
     return dg.Output(out, metadata=_table_metadata(out))
 
 

@@ -1,0 +1,73 @@
+"""The whole consolidation as plain function calls, from the archive: used to rebuild a release.
+
+The Dagster assets run the same functions step by step (with lineage and checks); this
+module chains them for one purpose: recomputing a past release from the submissions it used.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from pipelines import regional
+from pipelines.intake.archive import load_rows
+from pipelines.intake.assemble import harmonise_submissions
+from pipelines.settings import Settings
+from pipelines.warehouse.registry import submissions_frame
+from schemas.contract import Contract
+
+
+def registry_years(registry: pd.DataFrame) -> list[int]:
+    """Every reference year any submission listed: the years data_availability covers."""
+    return sorted({int(y) for ys in registry["years"].dropna() for y in str(ys).split(",") if y})
+
+
+def build_tables(
+    contract: Contract,
+    settings: Settings,
+    engine: Engine,
+    *,
+    submission_ids: set[int] | None = None,
+    registry_upto: int | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The unprotected tables from the accepted submissions (only `submission_ids` if given),
+    and the registry as it stood (rows up to `registry_upto`)."""
+    registry = submissions_frame(engine)
+    if registry_upto is not None:
+        registry = registry[registry["id"] <= registry_upto]
+    accepted = registry[
+        registry["status"].str.startswith("accepted") & registry["rows_path"].notna()
+    ]
+    if submission_ids is not None:
+        accepted = accepted[accepted["id"].isin(submission_ids)]
+    tables: dict[str, pd.DataFrame] = {}
+    for dataset in contract.datasets:
+        mine = accepted[accepted["dataset"] == dataset]
+        per_state = [
+            harmonise_submissions(contract, dataset, _rows(settings, group))
+            for _, group in mine.groupby("country")
+        ]
+        rows = pd.concat(per_state, ignore_index=True) if per_state else pd.DataFrame()
+        tables[f"regional_{dataset}"] = regional.regional_table(contract, dataset, rows)
+    stock = tables["regional_population_stock"]
+    tables["migrant_stock"] = regional.migrant_stock(contract, stock)
+    tables["migration_matrix"] = regional.migration_matrix(contract, stock)
+    tables["mirror_flows"] = regional.mirror_flows(
+        contract, tables["regional_emigration"], tables["regional_immigration"]
+    )
+    availability = registry.rename(columns={"id": "submission_id"})
+    tables["data_availability"] = regional.data_availability(
+        contract, availability, registry_years(registry)
+    )
+    return tables, registry
+
+
+def _rows(settings: Settings, submissions: pd.DataFrame) -> pd.DataFrame:
+    """The archived accepted rows of these submissions, each with its submission id."""
+    return pd.concat(
+        [
+            load_rows(settings.archive_dir, rec.rows_path).assign(submission_id=int(rec.id))
+            for rec in submissions.itertuples()
+        ],
+        ignore_index=True,
+    )

@@ -1,0 +1,1 @@
+"""Vintages of submissions, and what changed, cell by cell, between vintages and releases."""
