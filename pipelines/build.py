@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from pipelines import regional
 from pipelines.intake.archive import load_rows
-from pipelines.intake.assemble import harmonise_submissions
+from pipelines.intake.assemble import empty_harmonised, harmonise_submissions
 from pipelines.settings import Settings
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Contract
@@ -47,7 +47,11 @@ def build_tables(
             harmonise_submissions(contract, dataset, _rows(settings, group))
             for _, group in mine.groupby("country")
         ]
-        rows = pd.concat(per_state, ignore_index=True) if per_state else pd.DataFrame()
+        rows = (
+            pd.concat(per_state, ignore_index=True)
+            if per_state
+            else empty_harmonised(contract, dataset)
+        )
         tables[f"regional_{dataset}"] = regional.regional_table(contract, dataset, rows)
     stock = tables["regional_population_stock"]
     tables["migrant_stock"] = regional.migrant_stock(contract, stock)

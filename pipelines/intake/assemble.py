@@ -51,6 +51,11 @@ def harmonise_submissions(contract: Contract, dataset: str, rows: pd.DataFrame) 
     )
 
 
+def empty_harmonised(contract: Contract, dataset: str) -> pd.DataFrame:
+    """A harmonised table with no rows: a dataset nobody has sent yet."""
+    return _empty(harmonised_columns(contract, dataset))
+
+
 def _empty(columns: list[str]) -> pd.DataFrame:
     types = {
         "time_period": "int64",

@@ -8,6 +8,7 @@ from pipelines import regional
 from pipelines.build import registry_years
 from pipelines.defs.checks_factory import pandera_check, preview
 from pipelines.defs.resources import Warehouse
+from pipelines.intake.assemble import empty_harmonised
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
@@ -36,7 +37,11 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
     )
     def regional_table(harmonised: dict[str, pd.DataFrame]):
         frames = [f for f in harmonised.values() if len(f)]
-        rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        rows = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else empty_harmonised(CONTRACT, dataset.id)
+        )
         out = regional.regional_table(CONTRACT, dataset.id, rows)
         yield dg.Output(out, metadata=_table_metadata(out))
         yield pandera_check(harmonised_schema(CONTRACT, dataset.id), out, "regional_schema")
