@@ -18,7 +18,10 @@ from pipelines.warehouse.registry import ensure_registry, submissions_frame
 from schemas.contract import load_contract
 
 C = load_contract()
-FIRST = b"ref_area,time_period,sex,obs_value\nKEN,2022,M,50\nKEN,2022,F,70\nKEN,2023,M,60\nKEN,2023,F,80\n"
+FIRST = (
+    b"ref_area,time_period,sex,obs_value\n"
+    b"KEN,2022,M,50\nKEN,2022,F,70\nKEN,2023,M,60\nKEN,2023,F,80\n"
+)
 SECOND = b"ref_area,time_period,sex,obs_value,obs_status\nKEN,2023,M,65,p\nKEN,2023,F,80,\n"
 
 
@@ -70,7 +73,7 @@ def home(tmp_path_factory):
 
 
 def test_history_lists_vintages_and_the_years_in_force(home):
-    settings, engine, _ = home
+    _, engine, _ = home
     table = vintages(submissions_frame(engine, country="KEN", dataset="immigration"))
     assert table["in_force_for"].tolist() == ["2022", "2023"]
     assert main(["history", "--country", "KEN", "--dataset", "immigration"]) == EXIT_OK
