@@ -103,3 +103,49 @@ def test_metadata_fields_name_real_codelists():
 def test_obs_status_precedence_is_a_total_order():
     ranks = [int(c.extra["precedence"]) for c in C.codelists["CL_OBS_STATUS"].codes]
     assert len(ranks) == len(set(ranks))
+
+
+@pytest.mark.parametrize("output", C.outputs.values(), ids=lambda o: o.id)
+def test_every_output_table_is_described(output):
+    assert output.label and output.description
+    assert set(output.key) <= set(output.columns)
+    types = {"code", "year", "count", "ratio", "text", "flag", "flag_bool"}
+    for column in output.columns.values():
+        assert column.type in types and column.description, (output.id, column.id)
+        assert column.codelist is None or column.codelist in C.codelists
+    assert output.stage in {"indicators", "publication"}
+
+
+def test_regional_columns_are_described_and_new():
+    assert {
+        "derived",
+        "n_reporting",
+        "n_members",
+        "submission_id",
+        "source_row",
+        "footnotes",
+    } <= set(C.regional_columns)
+    for column in C.regional_columns.values():
+        assert column.label and column.description
+        assert column.id not in C.columns and column.id not in C.dimensions
+
+
+def test_footnote_rules_name_real_datasets_and_sources():
+    import yaml
+
+    rules = yaml.safe_load((C.path / "footnotes.yaml").read_text())
+    assert set(rules["harmonised_sources"]) == set(C.datasets)
+    for sources in rules["harmonised_sources"].values():
+        assert set(sources) <= C.codelists["CL_DATA_SOURCE"].ids
+    assert {"residence_criterion", "data_source", "definition_differs", "partial_aggregate"} <= set(
+        rules["texts"]
+    )
+
+
+def test_disclosure_codes_are_secretariat_codes():
+    import yaml
+
+    params = yaml.safe_load((C.path / "disclosure.yaml").read_text())
+    assert params["threshold"] >= 1
+    assert {params["primary_status"], params["secondary_status"]} <= C.derived.ids
+    assert params["sender_status"] in C.codelists["CL_CONF_STATUS"].ids
