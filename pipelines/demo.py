@@ -72,7 +72,7 @@ def run_demo(settings: Settings) -> int:
     print(f"""
 Where things are:
   database        {url}  (tables regional_<dataset>, migrant_stock, migration_matrix,
-                  mirror_flows, data_availability; submissions and releases)
+                  mirror_flows, data_availability, footnotes; submissions, releases)
   release files   {latest}
   archive         {settings.archive_dir}  (every file byte for byte, with its report)
   Dagster run     {result.run_id}

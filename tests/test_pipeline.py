@@ -273,3 +273,25 @@ def test_sender_confidential_cells_are_never_published(env):
     release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
     csv = pd.read_csv(release / "regional_citizenship_acquisition.csv", keep_default_na=False)
     assert (csv.loc[csv["conf_status"] == "C", "obs_value"] == "").all()
+
+
+def test_every_published_table_of_the_demo_passes_the_disclosure_audit(env):
+    from pipelines.disclosure import audit, audit_tables
+    from pipelines.revisions.releases import load_release
+
+    release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    published = load_release(release)
+    names = [n for n in TABLES if (env.storage_dir / f"{n}.parquet").exists()]
+    internal = {n: pd.read_parquet(env.storage_dir / f"{n}.parquet") for n in names}
+    internal = {n: f.reindex(columns=published[n].columns) for n, f in internal.items()}
+    for name in names:
+        problems = audit(C, name, internal[name], published[name])
+        assert problems.empty, problems.head().to_string()
+    assert audit_tables(C, internal, {n: published[n] for n in names}).empty
+    suppressed = published["regional_population_stock"]["conf_status"].isin(["A", "D"])
+    assert (
+        suppressed.any()
+        and published["regional_population_stock"].loc[suppressed, "obs_value"].isna().all()
+    )
+    manifest = (release / "release.json").read_text()
+    assert '"threshold": 3' in manifest and '"disclosure"' in manifest

@@ -1,4 +1,9 @@
-"""Sender-confidential cells (conf_status C) are never published: their value is withheld."""
+"""Sender-confidential cells (conf_status C) are never published: their value is withheld.
+
+The stop-gap publication used before disclosure control existed. `protect_tables`
+(pipelines.disclosure.protect) supersedes it: it withholds C cells too, and protects them and
+the small cells by secondary suppression. Kept so that callers can switch over one at a time.
+"""
 
 from __future__ import annotations
 

@@ -48,7 +48,8 @@ def mirror_flows(
     by_dest = pairs["reported_by_destination"].astype("Float64").to_numpy(float, na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(by_dest > 0, by_origin / by_dest, np.nan)
-    out = pairs.assign(ratio=ratio)[list(contract.outputs[OUTPUT].columns)]
+    # conf_status is set by disclosure control when a value is suppressed; free until then.
+    out = pairs.assign(ratio=ratio, conf_status="")[list(contract.outputs[OUTPUT].columns)]
     out = out.astype(
         {"reported_by_origin": "Int64", "reported_by_destination": "Int64", "ratio": "float64"}
     )

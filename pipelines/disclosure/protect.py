@@ -1,0 +1,300 @@
+"""Statistical disclosure control of everything that leaves the Secretariat (contract section 6).
+
+Every published table and release file passes through `protect_tables`; the unprotected
+tables stay internal. The parameters (definitions/disclosure.yaml, `SdcParameters`) are
+recorded in each release's metadata.
+
+The method
+----------
+**Cells and relations.** A cell is one published count. The reader of a release can add and
+subtract, so every *additive relation* the published tables satisfy is an equation
+``total = sum(parts)`` the protection must respect (pipelines.disclosure.relations, .links):
+
+* within a table, for every dimension whose codes include ``_T``, holding every other key
+  column fixed: the ``_T`` row and the other rows of that group (sex, age, every country
+  dimension, purpose, reason, population type; permit_type has no ``_T``);
+* the ``COMESA`` row = the sum of the rows of the states that were members that year;
+* across tables: a migration_matrix cell *is* a regional_population_stock cell (origin by
+  country of birth on basis B, by citizenship on basis C, other dimensions ``_T``); a state's
+  migrant_stock cell is the sum of its foreign population cells; each mirror_flows value *is*
+  a regional_emigration or regional_immigration cell.
+
+A group is an equation only where its parts add up *exactly* to its total before suppression:
+an incomplete breakdown (foreign countries only) or one that disagrees with its total within
+rule 8's 1% gives the reader no equation. All tables of a release are protected as one linked
+system, so a cell hidden in one table is never given away by another.
+
+**Primary suppression.** A cell with ``0 < value < threshold`` gets conf_status A (zeros are
+never primary: an empty cell identifies nobody). A cell the sender marked C stays C, is never
+published, and is protected exactly like a primary cell; a cell that republishes a C cell
+(a mirror flow) is C too.
+
+**Secondary suppression** (conf_status D), a greedy heuristic in two alternating phases,
+repeated until both are satisfied:
+
+1. *Counting.* An equation with exactly one suppressed cell gives it away (total minus the
+   published parts). For each such equation the cheapest other published cell of it is
+   suppressed, and again, until no equation has exactly one suppressed cell. The cost of a
+   cell is its value divided by the number of such equations it would fix at once (so the
+   corner that closes two open equations wins, which builds the classical rectangle of a
+   2-way table, the cube of a 3-way one); zeros come last (hiding a zero hides little); ties
+   go to the cell that is the total of fewer equations (a total is worth more to users than
+   a part), then to the lower cell number (determinism).
+2. *Linear programming.* Counting is not enough when equations combine: a COMESA row of a
+   breakdown only some states report, a 4-way refugee table, x >= 0. For the suppressed
+   cells, the equations with the published cells moved to the right-hand side and x >= 0
+   bound each suppressed cell; scipy's HiGHS gives its minimum and maximum, component by
+   component (pipelines.disclosure.intervals). A primary or sender cell whose interval is
+   narrower than ``min_interval`` (0.5: it would pin an integer count) is disclosed. The
+   dual solution of its maximisation is the reader's recipe, a weighted sum of equations
+   bounding it by published values; the cheapest published cell that recipe uses is
+   suppressed (same cost rule; on a tie, a cell sharing an equation with the disclosed
+   cell), and phase 1 runs again.
+
+When no primary or sender cell is disclosed, any *secondary* cell the LP still pins is
+released, i.e. published again and never chosen again: its value follows from the published
+ones, so hiding it protects nothing, and publishing a value the equations already fix tells
+the reader nothing new. The loop then checks again, until every suppressed cell has an
+interval at least ``min_interval`` wide (which also means no equation has exactly one).
+
+Each round suppresses or releases at least one cell, and a released cell is never suppressed
+again, so the loop ends. The result is deterministic: it depends only on the tables'
+contents, sorted by name and row. The heuristic does not prove minimality (that is an integer
+program, the approach of tau-ARGUS' optimal method), but it picks small cells, shares them
+between equations and gives back what is not needed. On the demo release it suppresses about
+1.5 secondary cells per primary one, holding about 0.004% of the persons counted.
+
+**What comes out.** Each table keeps its rows and columns; a suppressed cell has obs_value
+empty and conf_status A, D or C; nothing else changes. mirror_flows gains a conf_status column
+(the strongest status of its two values: C, then A, then D) and a suppressed value blanks the
+ratio too. Tables without counts (data_availability) pass through.
+
+**Residual risks** (documented, not handled):
+
+* only exact relations are equations; a breakdown that differs from its total by up to 1%
+  (rule 8) still lets a reader estimate a suppressed part within that difference;
+* the interval test is on the LP relaxation with a fixed width; it does not enforce a
+  protection interval proportional to the cell (a p% rule), and integer reasoning can
+  narrow an interval below the LP's;
+* relations between regional tables that the published tables do not state (stock-flow
+  accounting between population_stock, immigration and emigration; residence permits
+  against population by citizenship) are not equations here;
+* the links cover what the indicators are built from today (pipelines.regional); an
+  indicator added later that sums regional cells in another way needs its own link, or a
+  suppressed regional cell may be recovered from it;
+* earlier releases: a cell published last year and suppressed now (or the reverse, after a
+  revision) can be differenced across releases; protection is per release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+from pipelines.disclosure.intervals import Found, exposed_cells
+from pipelines.disclosure.parameters import SdcParameters, load_parameters
+from pipelines.disclosure.shapes import CONF_STATUS
+from pipelines.disclosure.system import CellSystem, build_system, prepared
+from schemas.contract import Contract
+
+#: Internal status of a cell, in the order a row of mirror_flows shows them (strongest last).
+PUBLISHED, SECONDARY, PRIMARY, SENDER = 0, 1, 2, 3
+SUMMARY_COLUMNS = ["table", "cells", "primary", "secondary", "sender_confidential"]
+
+
+def protect_tables(
+    contract: Contract,
+    tables: Mapping[str, pd.DataFrame],
+    params: SdcParameters | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The tables as they may be published, and what was suppressed in each.
+
+    Returns the protected tables (same names, rows, columns; suppressed cells blank with
+    conf_status A, D or C; mirror_flows gains conf_status) and a summary: one row per table
+    with `cells` (value cells with a value before protection), `primary`, `secondary` and
+    `sender_confidential` (cells suppressed as A, D, C). See the module docstring.
+    """
+    params = params or load_parameters(contract)
+    frames = prepared(tables)
+    system = build_system(contract, frames, params)
+    status = suppression_status(system, params)
+
+    out = {}
+    for name, original in tables.items():
+        if name in system.shapes:
+            out[name] = _apply(system, name, frames[name], status, params).set_axis(original.index)
+        else:
+            out[name] = original
+    return out, _summary(system, status, list(tables))
+
+
+def suppression_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
+    """PUBLISHED, SECONDARY, PRIMARY or SENDER for every cell of the system."""
+    values = system.values
+    status = np.full(len(values), PUBLISHED, dtype="int8")
+    status[(values > 0) & (values < params.threshold)] = PRIMARY
+    status[system.cells["sender"].to_numpy(dtype=bool)] = SENDER
+    suppressed = secondary_suppression(system, status != PUBLISHED, params.min_interval)
+    status[suppressed & (status == PUBLISHED)] = SECONDARY
+    return status
+
+
+def secondary_suppression(
+    system: CellSystem, sensitive: np.ndarray, min_interval: float
+) -> np.ndarray:
+    """The suppressed cells that protect the `sensitive` ones (primary and sender cells).
+
+    Alternates the counting and the linear-programming phases of the module docstring. A
+    secondary cell the LP pins down is released (published again, never chosen again): the
+    reader can compute it, so hiding it protects nothing, and publishing a value the
+    equations already fix tells the reader nothing new.
+    """
+    suppressed = sensitive.copy()
+    values = system.values
+    if system.terms.empty:
+        return suppressed
+    eq = system.terms["eq"].to_numpy()
+    cell = system.terms["cell"].to_numpy()
+    total = system.terms["total"].to_numpy(dtype=bool)
+    n_eq, n_cells = system.n_equations, len(values)
+    incidence = csr_matrix((np.ones(len(eq), "int64"), (eq, cell)), shape=(n_eq, n_cells))
+    total_rank = np.bincount(cell[total], minlength=n_cells)
+    released = np.zeros(n_cells, bool)
+    every_eq = np.arange(n_eq)
+
+    cache: dict[bytes, Found] = {}
+    while True:
+        while True:
+            single = incidence @ suppressed.astype("int64") == 1
+            if not single.any():
+                break
+            chosen = _cheapest(
+                values, suppressed | released, eq, cell, total_rank, single, every_eq
+            )
+            if len(chosen) == 0:
+                break  # only released cells left to pair with: the LP phase takes over
+            suppressed[chosen] = True
+        exposure = exposed_cells(
+            values, suppressed, eq, cell, total, min_interval, cache, sensitive
+        )
+        targets = exposure.cells[sensitive[exposure.cells]]
+        if len(targets) == 0:
+            pinned = exposure.cells[~sensitive[exposure.cells]]
+            if len(pinned) == 0:
+                return suppressed
+            suppressed[pinned] = False
+            released[pinned] = True
+            continue
+        blocked = suppressed | released
+        candidates = exposure.candidates[~blocked[exposure.candidates[:, 1]]]
+        chosen = _cheapest_breakers(values, total_rank, candidates)
+        # A disclosed cell whose bound uses no published cell (x >= 0 alone pins it): the
+        # cheapest cell of its own equations, else of its component's.
+        stuck = np.setdiff1d(targets, candidates[:, 0])
+        if len(stuck):
+            group = np.full(n_eq, -1)
+            group[eq[suppressed[cell]]] = exposure.component[cell[suppressed[cell]]]
+            holds = np.zeros(n_eq, bool)
+            holds[eq[np.isin(cell, stuck)]] = True
+            more = _cheapest(values, blocked, eq, cell, total_rank, holds, group)
+            if len(more) == 0:
+                holds = np.isin(group, exposure.component[stuck])
+                more = _cheapest(values, blocked, eq, cell, total_rank, holds, group)
+            chosen = np.union1d(chosen, more)
+        if len(chosen) == 0:
+            # Nothing left to suppress near the disclosed cells: the audit will say so.
+            return suppressed
+        suppressed[chosen] = True
+
+
+def _cheapest_breakers(
+    values: np.ndarray, total_rank: np.ndarray, candidates: np.ndarray
+) -> np.ndarray:
+    """For each disclosed cell, the cheapest published cell its reader's recipe uses.
+
+    `candidates` holds rows (disclosed cell, published cell, distance). A published cell that
+    breaks the recipes of several disclosed cells costs its value divided by their number;
+    among equal costs, cells sharing an equation with the disclosed cell (distance 0) come
+    first, so the recipe is broken where it starts.
+    """
+    if len(candidates) == 0:
+        return np.array([], "int64")
+    target, c, distance = candidates[:, 0], candidates[:, 1], candidates[:, 2]
+    hits = np.bincount(c, minlength=len(values))[c]
+    v = values[c]
+    order = np.lexsort((c, total_rank[c], distance, v / hits, v == 0, target))
+    first = np.unique(target[order], return_index=True)[1]
+    return np.unique(c[order][first])
+
+
+def _cheapest(
+    values: np.ndarray,
+    unavailable: np.ndarray,
+    eq: np.ndarray,
+    cell: np.ndarray,
+    total_rank: np.ndarray,
+    selected: np.ndarray,
+    group: np.ndarray,
+) -> np.ndarray:
+    """For each group of selected equations, its cheapest published cell (see the method).
+
+    `selected` marks equations, `group[eq]` says which group an equation belongs to: one cell
+    is chosen per group. Returns the distinct chosen cells.
+    """
+    take = selected[eq] & ~unavailable[cell]
+    c, g = cell[take], group[eq[take]]
+    if len(c) == 0:
+        return np.array([], "int64")
+    hits = np.bincount(c, minlength=len(values))[c]
+    v = values[c]
+    order = np.lexsort((c, total_rank[c], v / hits, v == 0, g))
+    first = np.unique(g[order], return_index=True)[1]
+    return np.unique(c[order][first])
+
+
+def _apply(
+    system: CellSystem,
+    name: str,
+    frame: pd.DataFrame,
+    status: np.ndarray,
+    params: SdcParameters,
+) -> pd.DataFrame:
+    """`frame` with its suppressed cells blanked and their conf_status set."""
+    shape = system.shapes[name]
+    codes = np.array(["", params.secondary_status, params.primary_status, params.sender_status])
+    row_status = np.zeros(len(frame), dtype="int8")
+    out = frame.copy()
+    any_hidden = np.zeros(len(frame), bool)
+    for column in shape.values:
+        cell_status = status[system.cell_ids(name, column)]
+        hidden = cell_status != PUBLISHED
+        any_hidden |= hidden
+        row_status = np.maximum(row_status, cell_status)
+        if hidden.any():
+            out[column] = out[column].mask(hidden)
+    for column in shape.ratios:
+        out[column] = out[column].mask(any_hidden)
+    if CONF_STATUS in out:
+        current = out[CONF_STATUS].astype("str")
+        out[CONF_STATUS] = current.mask(row_status != PUBLISHED, codes[row_status]).astype(
+            frame[CONF_STATUS].dtype
+        )
+    else:
+        out[CONF_STATUS] = pd.Series(codes[row_status], index=out.index, dtype="str")
+    return out
+
+
+def _summary(system: CellSystem, status: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Per table: value cells, and cells suppressed as primary, secondary, sender-confidential."""
+    cells = system.cells.assign(status=status, valued=system.cells["value"].notna())
+    counts = cells.groupby("table").agg(
+        cells=("valued", "sum"),
+        primary=("status", lambda s: int((s == PRIMARY).sum())),
+        secondary=("status", lambda s: int((s == SECONDARY).sum())),
+        sender_confidential=("status", lambda s: int((s == SENDER).sum())),
+    )
+    out = counts.reindex(names, fill_value=0).rename_axis("table").reset_index()
+    return out[SUMMARY_COLUMNS].astype({c: "int64" for c in SUMMARY_COLUMNS[1:]})
