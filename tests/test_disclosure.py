@@ -289,7 +289,8 @@ def test_mirror_flows_hide_a_suppressed_side_and_its_ratio():
     assert pd.isna(ken_uga["reported_by_origin"]) and np.isnan(ken_uga["ratio"])
     assert ken_uga["reported_by_destination"] == 5
     assert flows.loc[("KEN", "RWA"), "conf_status"] == ""
-    assert list(out["mirror_flows"].columns) == [*tables["mirror_flows"].columns, "conf_status"]
+    assert list(out["mirror_flows"].columns) == list(tables["mirror_flows"].columns)
+    assert "conf_status" in out["mirror_flows"].columns
     assert summary.set_index("table").loc["mirror_flows", "primary"] == 1
     assert_clean(tables, out)
 

@@ -87,6 +87,7 @@ def mirror_frame() -> pd.DataFrame:
             "reported_by_origin": pd.array([10, 5], dtype="Int64"),
             "reported_by_destination": pd.array([20, None], dtype="Int64"),
             "ratio": [0.5, None],
+            "conf_status": ["", ""],
         }
     )
 
