@@ -12,7 +12,6 @@ import yaml
 
 from schemas.contract import Contract
 
-HARMONISED_CRITERION = "12M"
 REGIONAL = "regional_"
 
 
@@ -82,6 +81,8 @@ def _submission_notes(
     for col in ("data_source", "residence_criterion", "notes"):
         used[col] = used[col].astype(object).where(used[col].notna(), "")
     criteria = contract.codelists["CL_RESIDENCE_CRITERION"]
+    # the harmonised criterion is the metadata default (definitions/metadata.yaml)
+    harmonised_criterion = contract.metadata_fields["residence_criterion"].default
     sources = contract.codelists["CL_DATA_SOURCE"]
     harmonised = set(rules["harmonised_sources"].get(dataset, []))
     label = contract.dataset(dataset).label.lower()
@@ -104,7 +105,7 @@ def _submission_notes(
             "time_period": rec.time_period,
             "submission_id": rec.submission_id,
         }
-        if rec.residence_criterion and rec.residence_criterion != HARMONISED_CRITERION:
+        if rec.residence_criterion and rec.residence_criterion != harmonised_criterion:
             text = texts["residence_criterion"].format(
                 **base, label=criteria.label_of(rec.residence_criterion).lower()
             )

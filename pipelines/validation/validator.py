@@ -158,7 +158,10 @@ def _check_cells(
     keys = key_columns(contract, dataset)
     age_codes = None
     if scheme is not None and len(contract.age_schemes(dataset)) > 1:
-        age_codes = set(scheme) | {"_U", "_T"}
+        schemes = contract.age_schemes(dataset)
+        all_groups = set().union(*(s.scheme for s in schemes))
+        # the file's groups, plus the codes every scheme shares (unknown, total)
+        age_codes = set(scheme) | (contract.codelist_of(dataset, "age").ids - all_groups)
     schema = submitted_schema(
         contract, dataset, country, columns=set(frame.columns) - {"row"}, age_codes=age_codes
     )
