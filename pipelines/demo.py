@@ -9,9 +9,9 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from pipelines.intake.submit import Receipt, submit
+from pipelines.intake.submit import Receipt
 from pipelines.orchestrate import consolidate
-from pipelines.sample import sample_files
+from pipelines.sample import sample_files, submit_sample
 from pipelines.settings import Settings
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.publish import read_table
@@ -26,16 +26,7 @@ def run_demo(settings: Settings) -> int:
     print(f"Submitting the {len(files)} files of sample_data/ to {settings.home} ...", flush=True)
     receipts: list[Receipt] = []
     for n, item in enumerate(files, 1):
-        receipt = submit(
-            item.path.read_bytes(),
-            original_name=item.path.name,
-            country=item.country,
-            dataset=item.dataset,
-            settings=settings,
-            engine=engine,
-            metadata=item.metadata,
-            channel="demo",
-        )
+        receipt = submit_sample(item, settings, engine)
         receipts.append(receipt)
         seen = f" (already received as {receipt.duplicate_of})" if receipt.duplicate_of else ""
         print(

@@ -6,6 +6,11 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from pipelines.intake.submit import Receipt, submit
+from pipelines.settings import Settings
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
@@ -38,3 +43,19 @@ def sample_files(root: Path = SAMPLE_DIR) -> list[SampleFile]:
                     SampleFile(root / folder / row["file"], row["country"], row["dataset"], meta)
                 )
     return out
+
+
+def submit_sample(
+    item: SampleFile, settings: Settings, engine: Engine, channel: str = "demo"
+) -> Receipt:
+    """Submit one file of the demo region with the metadata its manifest gives."""
+    return submit(
+        item.path.read_bytes(),
+        original_name=item.path.name,
+        country=item.country,
+        dataset=item.dataset,
+        settings=settings,
+        engine=engine,
+        metadata=item.metadata,
+        channel=channel,
+    )

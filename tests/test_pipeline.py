@@ -223,7 +223,7 @@ def test_consolidation_publishes_to_postgresql(tmp_path, monkeypatch):
 
     import sqlalchemy as sa
 
-    from pipelines.sample import sample_files
+    from pipelines.sample import sample_files, submit_sample
 
     url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
     if not url:
@@ -242,16 +242,7 @@ def test_consolidation_publishes_to_postgresql(tmp_path, monkeypatch):
         ensure_registry(engine)
         for item in sample_files():
             if item.country in {"KEN", "UGA"} and item.path.parent.name != "invalid":
-                receipt = submit(
-                    item.path.read_bytes(),
-                    original_name=item.path.name,
-                    country=item.country,
-                    dataset=item.dataset,
-                    settings=settings,
-                    engine=engine,
-                    metadata=item.metadata,
-                )
-                assert receipt.accepted
+                assert submit_sample(item, settings, engine).accepted
         assert consolidate(settings, quiet=True).success
         stock = read_table(engine, "migrant_stock")
         assert set(stock["ref_area"]) == {"KEN", "UGA", "COMESA"}

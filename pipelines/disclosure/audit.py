@@ -98,7 +98,11 @@ def _empty() -> pd.DataFrame:
 
 def _cells(system: CellSystem, mask: np.ndarray, problem: str) -> pd.DataFrame:
     """One problem row per cell in `mask`."""
-    picked = system.cells[mask]
+    return _problem_rows(system.cells[mask], problem)
+
+
+def _problem_rows(picked: pd.DataFrame, problem: str | list[str]) -> pd.DataFrame:
+    """Problem rows for the cells `picked` (rows of CellSystem.cells)."""
     return pd.DataFrame(
         {
             "table": picked["table"].to_numpy(),
@@ -188,16 +192,7 @@ def _bounded(system: CellSystem, hidden: np.ndarray, min_interval: float) -> pd.
         f"linear programming bounds it to [{lo:g}, {hi:g}]"
         for lo, hi in zip(exposure.lower, exposure.upper, strict=True)
     ]
-    return pd.DataFrame(
-        {
-            "table": picked["table"].to_numpy(),
-            "row": picked["row"].to_numpy(),
-            "column": picked["column"].to_numpy(),
-            "cell": "",
-            "relation": "",
-            "problem": problem,
-        }
-    )
+    return _problem_rows(picked, problem)
 
 
 def _describe(
