@@ -152,6 +152,8 @@ class OutputColumn:
     description: str
     codelist: str | None = None
     label: str = ""
+    #: "consolidation", or "publication" for a column added while publishing.
+    stage: str = "consolidation"
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,12 @@ class Contract:
 
     def age_schemes(self, dataset_id: str) -> list[Codelist]:
         return [self.codelists[s] for s in self.dataset(dataset_id).age_schemes]
+
+    def regional_value_columns(self) -> list[str]:
+        """Columns of a regional table after its key, as consolidation writes them."""
+        fixed = [c for c, spec in self.columns.items() if spec.role != "key"]
+        added = [c for c, spec in self.regional_columns.items() if spec.stage != "publication"]
+        return [*fixed, *added]
 
     def members_in(self, year: int) -> list[str]:
         return [m.code for m in self.members.values() if m.member_in(year)]

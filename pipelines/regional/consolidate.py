@@ -14,18 +14,6 @@ from pipelines.regional.membership import (
 from schemas.contract import Contract
 from schemas.pandera_schemas import key_columns
 
-#: Columns after the key, in published order.
-REGIONAL_EXTRA = [
-    "obs_value",
-    "obs_status",
-    "conf_status",
-    "derived",
-    "n_reporting",
-    "n_members",
-    "submission_id",
-    "source_row",
-]
-
 
 def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame) -> pd.DataFrame:
     """The published regional table of one dataset: state rows and the COMESA aggregate.
@@ -74,7 +62,8 @@ def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame
         submission_id=pd.NA,
         source_row=pd.NA,
     )
-    out = pd.concat([states[keys + REGIONAL_EXTRA], comesa[keys + REGIONAL_EXTRA]])
+    columns = keys + contract.regional_value_columns()
+    out = pd.concat([states[columns], comesa[columns]])
     out = out.astype(
         {
             "obs_value": "Int64",
