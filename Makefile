@@ -32,5 +32,11 @@ ui: setup
 	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \
 		$(BIN)/dagster dev
 
+# The benchmarks (not part of make test): a 7.4-million-row region under .bench/, measured
+# against pyarrow, frictionless and a bulk-write floor; writes BENCHMARKS.md.
+bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run
+
 clean:
-	rm -rf $(VENV) .migstats .pytest_cache
+	rm -rf $(VENV) .migstats .pytest_cache .bench

@@ -20,6 +20,11 @@ def _rules(contract: Contract) -> dict:
         return yaml.safe_load(fh)
 
 
+def harmonised_sources(contract: Contract, dataset: str) -> list[str]:
+    """The data sources `dataset` is harmonised on (another source gets a footnote)."""
+    return list(_rules(contract)["harmonised_sources"].get(dataset, []))
+
+
 def add_footnotes(
     contract: Contract, tables: dict[str, pd.DataFrame], submissions: pd.DataFrame
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
@@ -84,7 +89,7 @@ def _submission_notes(
     # the harmonised criterion is the metadata default (definitions/metadata.yaml)
     harmonised_criterion = contract.metadata_fields["residence_criterion"].default
     sources = contract.codelists["CL_DATA_SOURCE"]
-    harmonised = set(rules["harmonised_sources"].get(dataset, []))
+    harmonised = set(harmonised_sources(contract, dataset))
     label = contract.dataset(dataset).label.lower()
     rows = []
     flags = frame.loc[

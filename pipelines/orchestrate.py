@@ -61,12 +61,16 @@ def step_progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
 
 
 def consolidate(
-    settings: Settings, *, state: str | None = None, quiet: bool = False
+    settings: Settings,
+    *,
+    state: str | None = None,
+    quiet: bool = False,
+    assets: list[dg.AssetKey] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Run `consolidation` for every member state's partition (or one state's) and publish.
 
     The run shows one line per finished step on the terminal (`quiet` for none); its full log
-    is in the Dagster instance, where the UI shows it.
+    is in the Dagster instance, where the UI shows it. `assets` limits the run to those.
     """
     from pipelines.definitions import defs
     from pipelines.defs.partitions import all_states_tags
@@ -76,12 +80,13 @@ def consolidate(
         {"progress": step_progress, "silent": _silent}
     )
     run_config = {"loggers": {"silent" if quiet else "progress": {}}}
-    if state:
-        return job.execute_in_process(
-            instance=instance, partition_key=state, run_config=run_config, raise_on_error=False
-        )
+    scope = {"partition_key": state} if state else {"tags": all_states_tags()}
     return job.execute_in_process(
-        instance=instance, tags=all_states_tags(), run_config=run_config, raise_on_error=False
+        instance=instance,
+        run_config=run_config,
+        raise_on_error=False,
+        asset_selection=assets,
+        **scope,
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import pandas as pd
 import pandera.pandas as pa
 
-import schemas.checks  # noqa: F401  (registers year_text and count_text)
+from schemas.checks import duplicated_rows  # also registers year_text and count_text
 from schemas.contract import TOTAL, Contract
 
 MIN_YEAR = 1950
@@ -71,7 +72,10 @@ def submitted_schema(
         )
     keys = [k for k in key_columns(contract, dataset_id) if k in present]
     frame_checks.append(
-        pa.Check(lambda df: ~df.duplicated(keys, keep="first"), error="R6:duplicate")
+        pa.Check(
+            lambda df: pd.Series(~duplicated_rows(df, keys), index=df.index),
+            error="R6:duplicate",
+        )
     )
     return pa.DataFrameSchema(
         {name: spec for name, spec in specs.items() if name in present},

@@ -109,15 +109,18 @@ import pandas as pd
 from pipelines.warehouse import publish
 from pipelines.warehouse.engine import make_engine
 
-publish.CHUNK = 1  # one row per statement, so the kill lands mid-way
-real_insert = publish.insert
+real_bulk_insert = publish.bulk_insert
 
-def slow_insert(table):
-    print("inserting", flush=True)
-    time.sleep(0.2)
-    return real_insert(table)
+def slow_bulk_insert(conn, table, frame):
+    # one row per statement, slowly, within the publication's transaction: the kill lands
+    # mid-way
+    for i in range(len(frame)):
+        print("inserting", flush=True)
+        time.sleep(0.2)
+        real_bulk_insert(conn, table, frame.iloc[i : i + 1])
+    return len(frame)
 
-publish.insert = slow_insert
+publish.bulk_insert = slow_bulk_insert
 rows = pd.DataFrame({
     "origin_area": ["KEN"] * 50, "destination_area": [f"U{i:02d}" for i in range(50)],
     "time_period": [2023] * 50, "reported_by_origin": [1] * 50,

@@ -92,7 +92,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
+from scipy.sparse import bmat, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from pipelines.disclosure.intervals import Found, exposed_cells
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
@@ -160,23 +161,12 @@ def secondary_suppression(
     cell = system.terms["cell"].to_numpy()
     total = system.terms["total"].to_numpy(dtype=bool)
     n_eq, n_cells = system.n_equations, len(values)
-    incidence = csr_matrix((np.ones(len(eq), "int64"), (eq, cell)), shape=(n_eq, n_cells))
-    total_rank = np.bincount(cell[total], minlength=n_cells)
+    incidence, total_rank = _incidence(system)
     released = np.zeros(n_cells, bool)
-    every_eq = np.arange(n_eq)
 
     cache: dict[bytes, Found] = {}
     while True:
-        while True:
-            single = incidence @ suppressed.astype("int64") == 1
-            if not single.any():
-                break
-            chosen = _cheapest(
-                values, suppressed | released, eq, cell, total_rank, single, every_eq
-            )
-            if len(chosen) == 0:
-                break  # only released cells left to pair with: the LP phase takes over
-            suppressed[chosen] = True
+        _counting_phase(system, suppressed, released, incidence, total_rank)
         exposure = exposed_cells(
             values, suppressed, eq, cell, total, min_interval, cache, sensitive
         )
@@ -208,6 +198,81 @@ def secondary_suppression(
             # Nothing left to suppress near the disclosed cells: the audit will say so.
             return suppressed
         suppressed[chosen] = True
+
+
+def _incidence(system: CellSystem) -> tuple[csr_matrix, np.ndarray]:
+    """Equations x cells (1 where the cell is a term), and how many equations each cell totals."""
+    eq = system.terms["eq"].to_numpy()
+    cell = system.terms["cell"].to_numpy()
+    total = system.terms["total"].to_numpy(dtype=bool)
+    n_cells = len(system.values)
+    incidence = csr_matrix(
+        (np.ones(len(eq), "int64"), (eq, cell)), shape=(system.n_equations, n_cells)
+    )
+    return incidence, np.bincount(cell[total], minlength=n_cells)
+
+
+def _counting_phase(
+    system: CellSystem,
+    suppressed: np.ndarray,
+    released: np.ndarray,
+    incidence: csr_matrix,
+    total_rank: np.ndarray,
+) -> None:
+    """Phase 1 (module docstring): suppress, in place, until no equation has exactly one."""
+    eq = system.terms["eq"].to_numpy()
+    cell = system.terms["cell"].to_numpy()
+    every_eq = np.arange(system.n_equations)
+    while True:
+        single = incidence @ suppressed.astype("int64") == 1
+        if not single.any():
+            return
+        chosen = _cheapest(
+            system.values, suppressed | released, eq, cell, total_rank, single, every_eq
+        )
+        if len(chosen) == 0:
+            return  # only released cells left to pair with: the LP phase takes over
+        suppressed[chosen] = True
+
+
+def protection_load(
+    contract: Contract, tables: Mapping[str, pd.DataFrame], params: SdcParameters | None = None
+) -> dict[str, int]:
+    """How big the protection of `tables` is, without solving it: for the benchmarks.
+
+    The cells and equations of the linked system, the sensitive cells, the cells suppressed
+    after the first counting phase, and the linear programs the audit would then face (the
+    connected components of suppressed cells sharing equations: how many, and the largest).
+    """
+    params = params or load_parameters(contract)
+    system = build_system(contract, prepared(tables), params)
+    values = system.values
+    sensitive = (values > 0) & (values < params.threshold)
+    sensitive |= system.cells["sender"].to_numpy(dtype=bool)
+    suppressed = sensitive.copy()
+    out = {
+        "cells": len(values),
+        "equations": int(system.n_equations),
+        "sensitive": int(sensitive.sum()),
+    }
+    if system.terms.empty:
+        return {**out, "suppressed": out["sensitive"], "components": 0, "largest": 0}
+    incidence, total_rank = _incidence(system)
+    _counting_phase(system, suppressed, np.zeros(len(values), bool), incidence, total_rank)
+    hidden = incidence[:, suppressed]
+    touched = np.flatnonzero(hidden.getnnz(axis=1) > 0)
+    graph = hidden[touched]
+    n_var = graph.shape[1]
+    square = bmat([[None, graph.T], [graph, None]], format="csr")
+    n_comp, labels = connected_components(square, directed=False)
+    sizes = np.bincount(labels[:n_var], minlength=n_comp)
+    return {
+        **out,
+        "suppressed": int(suppressed.sum()),
+        "components": int((sizes > 0).sum()),
+        "largest": int(sizes.max()) if len(sizes) else 0,
+        "largest_equations": int(np.bincount(labels[n_var:], minlength=n_comp)[sizes.argmax()]),
+    }
 
 
 def _cheapest_breakers(

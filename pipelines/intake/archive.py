@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 def sha256_of(data: bytes) -> str:
@@ -55,7 +57,15 @@ def store_rows(archive_dir: Path, submission_id: int, rows: pd.DataFrame) -> str
     target = archive_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".tmp-{target.name}")
-    rows.to_parquet(tmp, index=False)
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    # Plain text columns, whatever pandas held them as: the archive outlives this code.
+    schema = pa.schema(
+        [
+            pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f
+            for f in table.schema
+        ]
+    )
+    pq.write_table(table.cast(schema).replace_schema_metadata(None), tmp)
     os.replace(tmp, target)
     return relative.as_posix()
 

@@ -94,6 +94,7 @@ def submit(
         file_name=original_name,
         encoding=encoding,
         contract=contract,
+        harmonise=False,  # the archive keeps the cells; consolidation harmonises them
     )
     archive = settings.archive_dir
     suffix = {"xlsx": ".xlsx"}.get(report.format, ".csv" if report.format else ".bin")

@@ -37,7 +37,9 @@ def read_table(
     if detect_format(data) == "xlsx":
         return parse_xlsx(data)
     text, used = decode(data, encoding)
-    if not text.strip():
+    if not text or text.isspace():
         raise UnreadableFile("empty")
     delimiter = detect_delimiter(text, known_headers)
-    return parse_csv(text, delimiter, used)
+    # UTF-8 as sent needs no encoding again for pyarrow (a copy of the whole file saved)
+    utf8 = {"utf-8": data, "utf-8-sig": data[3:]}.get(used)
+    return parse_csv(text, delimiter, used, utf8=utf8)

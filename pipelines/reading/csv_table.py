@@ -14,14 +14,18 @@ from pipelines.reading.errors import UnreadableFile
 from pipelines.reading.table import RawTable
 
 
-def parse_csv(text: str, delimiter: str, encoding: str) -> RawTable:
-    """Read all records as strings; lines with the wrong number of fields become problems."""
+def parse_csv(text: str, delimiter: str, encoding: str, utf8: bytes | None = None) -> RawTable:
+    """Read all records as strings; lines with the wrong number of fields become problems.
+
+    `utf8`: the same text as UTF-8 bytes, when the caller has them already.
+    """
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+        # the first record only (a header cell may hold a quoted line break)
+        header = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delimiter))
     except (StopIteration, csv.Error):
         raise UnreadableFile("empty") from None
     width = len(header)
-    data = text.encode("utf-8")
+    data = utf8 if utf8 is not None else text.encode("utf-8")
     table, invalid = _read(data, delimiter, width, use_threads=True)
     if invalid:
         # Line numbers of malformed lines are only known to a single-threaded parse.
@@ -31,7 +35,9 @@ def parse_csv(text: str, delimiter: str, encoding: str) -> RawTable:
     frame = frame.iloc[1:].reset_index(drop=True)  # the first record is the header
     skipped = sorted(n for n, _ in invalid if n is not None)
     total = len(frame) + len(invalid)
-    rows = np.setdiff1d(np.arange(2, total + 2), np.asarray(skipped, dtype=np.int64))[: len(frame)]
+    rows = np.arange(2, total + 2)
+    if skipped:
+        rows = np.setdiff1d(rows, np.asarray(skipped, dtype=np.int64))[: len(frame)]
     problems = [
         ("malformed_row", n, {"actual": actual, "expected": width}) for n, actual in invalid
     ]
@@ -66,7 +72,9 @@ def _read(
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # Dictionary-encoded: a column holds a few distinct codes, and every later
+                # step works on those (pandas categoricals) rather than on a million strings.
+                column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),

@@ -15,11 +15,13 @@ def additivity_findings(
     df: pd.DataFrame,
     rels: list[Relation],
     invalid: pd.DataFrame,
+    sums_by_relation: dict[Relation, pd.DataFrame] | None = None,
 ) -> list[dict]:
     """Findings for totals that disagree with their breakdown: R7 over the tolerance, R8 within.
 
     `df` holds the rows that passed rules 3-6 (key columns, `value`, `flag_rank`, `row`);
-    `invalid` the key columns of the others (see breakdowns.tainted).
+    `invalid` the key columns of the others (see breakdowns.tainted). Each relation's
+    complete sums are left in `sums_by_relation`, for deriving totals from the same rows.
     """
     tolerance = float(contract.rules["R7"].params.get("tolerance_percent", 1))
     out: list[dict] = []
@@ -29,6 +31,8 @@ def additivity_findings(
         if totals.empty:
             continue
         sums = complete_sums(df, rel)
+        if sums_by_relation is not None:
+            sums_by_relation[rel] = sums
         both = totals.merge(sums, on=keys, how="inner")
         if both.empty:
             continue

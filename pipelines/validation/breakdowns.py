@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from schemas.checks import group_ids
 from schemas.contract import TOTAL, Contract
 
 
@@ -60,18 +61,27 @@ def complete_sums(df: pd.DataFrame, rel: Relation) -> pd.DataFrame:
     keys = list(rel.keys)
     parts = df[(df[rel.dimension] != TOTAL) & df["value"].notna()]
     if rel.required is None:
-        covers = parts[rel.dimension].astype(str) == parts["ref_area"].astype(str)
+        areas = parts["ref_area"].unique()
+        if len(areas) == 1:  # the usual case: one state's file, compared as codes
+            covers = parts[rel.dimension] == areas[0]
+        else:
+            covers = parts[rel.dimension].astype(str) == parts["ref_area"].astype(str)
         needed = 1
     else:
         covers = parts[rel.dimension].isin(rel.required)
         needed = len(rel.required)
-    grouped = parts.assign(_covers=covers.to_numpy()).groupby(keys, observed=True, sort=False)
-    sums = grouped.agg(
-        part_sum=("value", "sum"),
-        n_parts=("value", "size"),
-        covered=("_covers", "sum"),
-        flag_rank=("flag_rank", "max"),
-    ).reset_index()
+    ids, first = group_ids(parts, keys)
+    n = len(first)
+    flags = parts["flag_rank"].to_numpy()
+    sums = parts[keys].iloc[first].reset_index(drop=True)
+    values = parts["value"].to_numpy(dtype="float64")
+    sums["part_sum"] = np.bincount(ids, weights=values, minlength=n)
+    sums["n_parts"] = np.bincount(ids, minlength=n)
+    sums["covered"] = np.bincount(ids, weights=covers.to_numpy(dtype="float64"), minlength=n)
+    if flags.any():
+        sums["flag_rank"] = pd.Series(flags).groupby(ids).max().to_numpy()
+    else:
+        sums["flag_rank"] = np.zeros(n, dtype=flags.dtype)
     sums = sums[sums["covered"] >= needed].drop(columns="covered")
     return sums[~_misses_codes_used_below(parts, sums, rel)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pipelines.reading.headers import match_headers
@@ -28,6 +29,21 @@ def excel_column(position: int) -> str:
         n, rest = divmod(n - 1, 26)
         name = chr(65 + rest) + name
     return name
+
+
+def stripped(cells: pd.Series) -> pd.Series:
+    """Text cells without surrounding blanks, as a categorical (one entry per distinct cell)."""
+    if isinstance(cells.dtype, pd.CategoricalDtype):
+        codes, uniques = cells.cat.codes.to_numpy(), cells.cat.categories
+    else:
+        codes, uniques = pd.factorize(cells.astype("str"), use_na_sentinel=True)
+    clean = pd.Index(uniques.astype("str")).str.strip()
+    # Two spellings may become one ("KEN" and " KEN"): codes are remapped, not renamed.
+    new_codes, new_uniques = pd.factorize(clean)
+    mapped = np.where(codes < 0, -1, new_codes[np.maximum(codes, 0)])
+    return pd.Series(
+        pd.Categorical.from_codes(mapped, pd.Index(new_uniques).astype("str")), index=cells.index
+    )
 
 
 def find_columns(
@@ -100,17 +116,17 @@ def find_columns(
 
     present = set(match.columns)
     frame = pd.DataFrame(
-        {col: cells[f"c{pos}"].str.strip() for col, pos in match.columns.items()},
+        {col: stripped(cells[f"c{pos}"]) for col, pos in match.columns.items()},
         index=cells.index,
     )
     for dim in ds.dimensions:
         if dim not in frame:
-            frame[dim] = TOTAL
+            frame[dim] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [TOTAL])
     for attr in ("obs_status", "conf_status"):
         if attr not in frame:
-            frame[attr] = ""
+            frame[attr] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     order = [c for c in contract.column_ids(dataset_id) if c in frame]
-    frame = frame[order].astype("str")
+    frame = frame[order]
     frame["row"] = raw.rows
     # A row with nothing in it is a gap in the spreadsheet, not an observation.
     blank = (cells == "").all(axis=1)

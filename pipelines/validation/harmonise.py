@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.validation.breakdowns import Relation
 from pipelines.validation.totals import derive_totals
+from schemas.checks import per_distinct
 from schemas.contract import Contract
 from schemas.pandera_schemas import key_columns
 
@@ -14,27 +17,56 @@ HARMONISED_EXTRA = ["obs_value", "obs_status", "conf_status", "derived", "source
 
 
 def harmonise(
-    contract: Contract, dataset: str, df: pd.DataFrame, rels: list[Relation]
+    contract: Contract,
+    dataset: str,
+    df: pd.DataFrame,
+    rels: list[Relation],
+    known_sums: dict[Relation, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Typed rows sorted by key; derived totals have `derived` True and no source row."""
+    """Typed rows sorted by key; derived totals have `derived` True and no source row.
+
+    `known_sums`: complete sums the additivity check computed on these same rows.
+    """
     ranks = {
         int(c.extra.get("precedence") or 0): c.code
         for c in contract.codelists["CL_OBS_STATUS"].codes
     }
     keys = key_columns(contract, dataset)
     df = df.assign(derived=False)
-    df = derive_totals(df, rels, ranks)
-    out = pd.DataFrame({k: df[k].astype(str).to_numpy() for k in keys})
+    df = derive_totals(df, rels, ranks, known_sums)
+    # Sort on integer codes whose order is the text's order (cheap), then turn codes to text.
+    coded = {k: _sorted_codes(df[k]) for k in keys}
+    order = np.lexsort([coded[k][0] for k in reversed(keys)])
+    out = pd.DataFrame({k: _text(*coded[k], order) for k in keys})
     out["time_period"] = out["time_period"].astype("int64")
-    out["obs_value"] = pd.array(df["value"].round().to_numpy(), dtype="Float64").astype("Int64")
-    out["obs_status"] = df["obs_status"].fillna("").astype(str).to_numpy()
+    values = df["value"].to_numpy(dtype="float64")[order]
+    out["obs_value"] = pd.array(np.round(values), dtype="Float64").astype("Int64")
+    out["obs_status"] = _text(*_sorted_codes(df["obs_status"].fillna("")), order)
     # F and empty both mean "free": one spelling in published tables.
-    out["conf_status"] = df["conf_status"].fillna("").astype(str).replace("F", "").to_numpy()
-    out["derived"] = df["derived"].fillna(False).astype(bool).to_numpy()
+    conf = _text(*_sorted_codes(df["conf_status"].fillna("")), order)
+    out["conf_status"] = conf.where(conf != "F", "")
+    out["derived"] = df["derived"].fillna(False).astype(bool).to_numpy()[order]
     out["source_row"] = (
-        pd.array(df["row"].to_numpy(), dtype="Float64").astype("Int64") if "row" in df else pd.NA
+        pd.array(df["row"].to_numpy(dtype="float64")[order], dtype="Float64").astype("Int64")
+        if "row" in df
+        else pd.NA
     )
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    return out
+
+
+def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A column as integer codes numbered in the sort order of its text, and those texts."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    cat = cat.cat.remove_unused_categories()
+    categories = cat.cat.categories.astype("str")
+    cat = cat.cat.rename_categories(categories).cat.reorder_categories(categories.sort_values())
+    return cat.cat.codes.to_numpy(), cat.cat.categories
+
+
+def _text(codes: np.ndarray, categories: pd.Index, order: np.ndarray) -> pd.Series:
+    """The text of `codes` in `order`, built by pyarrow (a million rows in milliseconds)."""
+    labels = pa.array(np.asarray(categories, dtype=object), pa.string())
+    return pd.Series(pd.array(labels.take(pa.array(codes[order])), dtype="str"))
 
 
 def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,6 +76,6 @@ def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
         for c in contract.codelists["CL_OBS_STATUS"].codes
     }
     return frame.assign(
-        value=pd.to_numeric(frame["obs_value"], errors="coerce"),
-        flag_rank=frame["obs_status"].map(ranks).fillna(0).astype(int),
+        value=per_distinct(frame["obs_value"], lambda t: pd.to_numeric(t, errors="coerce")),
+        flag_rank=per_distinct(frame["obs_status"], lambda t: t.map(ranks).fillna(0)).astype(int),
     )

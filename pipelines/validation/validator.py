@@ -19,7 +19,8 @@ from pipelines.validation.additivity import additivity_findings
 from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
 from pipelines.validation.findings import FINDING_COLUMNS, Report, empty_findings
-from pipelines.validation.harmonise import harmonise, with_values
+from pipelines.validation.harmonise import harmonise as harmonised_table
+from pipelines.validation.harmonise import with_values
 from pipelines.validation.messages import render, render_fix
 from pipelines.validation.suggest import CodeSuggester
 from schemas.contract import Contract, load_contract
@@ -33,8 +34,13 @@ def validate_file(
     dataset: str,
     encoding: str | None = None,
     contract: Contract | None = None,
+    harmonise: bool = True,
 ) -> Report:
-    """Validate the file at `path` as `country`'s submission of `dataset`."""
+    """Validate the file at `path` as `country`'s submission of `dataset`.
+
+    `harmonise=False` leaves out the harmonised rows (derived totals, typed columns), which
+    only intake needs: the findings are the same either way.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -51,6 +57,7 @@ def validate_file(
         file_name=path.name,
         encoding=encoding,
         contract=contract,
+        harmonise=harmonise,
     )
 
 
@@ -62,8 +69,10 @@ def validate_bytes(
     file_name: str = "",
     encoding: str | None = None,
     contract: Contract | None = None,
+    harmonise: bool = True,
 ) -> Report:
-    """Validate a submission's bytes; the Report holds every finding and, if accepted, the rows."""
+    """Validate a submission's bytes; the Report holds every finding and, if accepted (and
+    `harmonise`), the harmonised rows."""
     contract = contract or load_contract()
     contract.dataset(dataset)  # an unknown dataset is the caller's mistake, not the file's
     known = set(column_aliases(contract, dataset)) | set(SDMX_COLUMNS) | SDMX_EXTRA
@@ -93,17 +102,17 @@ def validate_bytes(
     scheme = age_scheme(contract, dataset, frame)
     cell_findings, invalid = _check_cells(contract, dataset, country, frame, present, scheme)
     findings += cell_findings
+    rels = relations(contract, dataset, scheme)
+    values, sums = None, {}
     if {"obs_value", "ref_area", "time_period"} <= present:
-        valid = frame[~invalid["_any"].to_numpy()]
-        rels = relations(contract, dataset, scheme)
-        findings += additivity_findings(
-            contract, with_values(contract, valid), rels, invalid[invalid["_any"].to_numpy()]
-        )
+        failed = invalid["_any"].to_numpy()
+        values = with_values(contract, frame[~failed] if failed.any() else frame)
+        findings += additivity_findings(contract, values, rels, invalid[failed], sums)
     report.findings = _frame(findings)
-    if report.accepted:
-        report.harmonised = harmonise(
-            contract, dataset, with_values(contract, frame), relations(contract, dataset, scheme)
-        )
+    if report.accepted and harmonise:
+        if values is None or len(values) != len(frame):
+            values, sums = with_values(contract, frame), {}
+        report.harmonised = harmonised_table(contract, dataset, values, rels, sums)
     return report
 
 
@@ -188,6 +197,7 @@ def _check_cells(
         for col, i in zip(cases["column"], cases["index"], strict=True)
     ]
     findings, guesses = _cell_messages(contract, dataset, country, frame, cases, scheme)
+    invalid = invalid.astype(dict.fromkeys(keys, object))  # to hold guesses beside codes
     # Mark rows so that rules 7-8 leave their groups alone. A key cell at fault is read as what
     # it most likely meant (the submitting state; the nearest code), else as "any value".
     invalid.loc[cases["index"].unique(), "_any"] = True

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, MetaData, insert
+from sqlalchemy import Connection, Engine, MetaData, Table, insert
+from sqlalchemy.exc import DBAPIError
 
 from pipelines.warehouse.registry import ensure_registry, releases
 from schemas.contract import Contract, load_contract
@@ -46,10 +47,7 @@ def publish_tables(
         for name, frame in tables.items():
             table = metadata.tables[name]
             conn.execute(table.delete())
-            records = _records(frame, [c.name for c in table.columns])
-            for start in range(0, len(records), CHUNK):
-                conn.execute(insert(table), records[start : start + CHUNK])
-            counts[name] = len(records)
+            counts[name] = bulk_insert(conn, table, frame)
         conn.execute(
             insert(releases).values(
                 release_id=release_id,
@@ -62,22 +60,58 @@ def publish_tables(
     return counts
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    """Rows as plain Python values (None for NA), in the table's columns."""
+def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Insert `frame`'s rows into `table` the fastest way the database offers; returns rows.
+
+    PostgreSQL: COPY. SQLite: the driver's executemany over tuples. Anything else: SQLAlchemy's
+    executemany over dictionaries, in chunks.
+    """
+    columns = [c.name for c in table.columns]
+    rows = list(zip(*_column_values(frame, columns), strict=True)) if len(frame) else []
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    if dialect == "postgresql" and conn.dialect.driver == "psycopg":
+        names = ", ".join(f'"{c}"' for c in columns)
+        target = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+        statement = f"COPY {target} ({names}) FROM STDIN"
+        driver_error = conn.dialect.loaded_dbapi.Error
+        try:
+            with conn.connection.driver_connection.cursor().copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except driver_error as exc:  # the same exception SQLAlchemy raises for an INSERT
+            raise DBAPIError.instance(statement, None, exc, driver_error) from exc
+    elif dialect == "sqlite":
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+    else:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        for start in range(0, len(records), CHUNK):
+            conn.execute(insert(table), records[start : start + CHUNK])
+    return len(rows)
+
+
+def _column_values(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
+    """Each column as a list of plain Python values (None for NA), in the table's order."""
     present = frame.reindex(columns=columns)
-    out = {}
+    out = []
     for col in columns:
         values = present[col]
-        if pd.api.types.is_bool_dtype(values.dtype):
-            out[col] = [None if pd.isna(v) else bool(v) for v in values.astype(object)]
-        elif pd.api.types.is_integer_dtype(values.dtype):
-            out[col] = [None if pd.isna(v) else int(v) for v in values.astype(object)]
+        if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+            out.append(values.to_numpy(dtype=bool).tolist())
         elif pd.api.types.is_float_dtype(values.dtype):
             arr = values.to_numpy(dtype=float, na_value=np.nan)
-            out[col] = [None if np.isnan(v) else float(v) for v in arr]
+            out.append(np.where(np.isnan(arr), None, arr).tolist())
+        elif pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(
+            values.dtype
+        ):
+            out.append(values.astype(object).where(values.notna(), None).tolist())
         else:
-            out[col] = [None if pd.isna(v) else str(v) for v in values.astype(object)]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*out.values(), strict=True)]
+            text = values.astype("str") if not pd.api.types.is_string_dtype(values) else values
+            out.append(text.to_numpy(dtype=object, na_value=None).tolist())
+    return out
 
 
 def read_table(engine: Engine, name: str) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Benchmarks of validation, consolidation and resubmission at full regional scale (make bench)."""

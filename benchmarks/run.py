@@ -1,0 +1,240 @@
+"""`make bench`: measure validation, consolidation and resubmission, and write BENCHMARKS.md.
+
+Every measure runs in a process of its own (benchmarks/tasks.py), so its peak memory is its
+own; cheap measures are repeated and the median kept. The region is generated once per scale
+under the work folder (benchmarks/generate.py) and reused.
+
+    python -m benchmarks.run [--scale full|small] [--work DIR] [--out BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import generate
+from benchmarks.report import Measure, write_markdown
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_task(
+    name: str, env: dict[str, str] | None = None, limit: float | None = None, **args: Any
+) -> dict[str, Any]:
+    """Run one task in a fresh Python process; its JSON result.
+
+    A task still running after `limit` seconds is stopped: the result then says so, with the
+    last step it had finished (from the run's progress lines).
+    """
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.tasks", name, json.dumps(args)],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired as stopped:
+        output = stopped.stdout or b""
+        text = output.decode() if isinstance(output, bytes) else output
+        lines = [line.strip() for line in text.splitlines()]
+        done = [line[len("done: ") :] for line in lines if line.startswith("done:")]
+        intake = [line for line in lines if line.startswith("intake:")]
+        return {
+            "seconds": None,
+            "limit": limit,
+            "last_step": done[-1] if done else "none",
+            "intake": intake[-1] if intake else "",
+        }
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"benchmark task {name} failed:\n{proc.stderr[-3000:]}{proc.stdout[-2000:]}"
+        )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def repeated(times: int, name: str, **args: Any) -> dict[str, Any]:
+    """The median time of `times` runs, the highest peak memory, the last run's other facts."""
+    runs = [run_task(name, **args) for _ in range(times)]
+    out = dict(runs[-1])
+    out["seconds"] = statistics.median(r["seconds"] for r in runs)
+    out["peak_bytes"] = max(r["peak_bytes"] for r in runs)
+    out["runs"] = times
+    return out
+
+
+def prepare_region(work: Path, scale: str) -> tuple[Path, Path]:
+    """The generated region and the resubmitter's revised files, made once per scale."""
+    stamp = work / "SCALE"
+    region, revised = work / "region", work / "revised"
+    if not stamp.exists() or stamp.read_text() != scale:
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"Generating the {scale} benchmark region under {work} ...", flush=True)
+        generate.generate(region / "region", scale)
+        generate.generate(revised / "region", scale, only=generate.RESUBMITTER, revision=1)
+        stamp.write_text(scale)
+    return region, revised
+
+
+def _frictionless_installed() -> bool:
+    try:
+        import frictionless  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> list[Measure]:
+    """Run every benchmark; the measures, in the order of BENCHMARKS.md.
+
+    `limit`: seconds after which a consolidation or resubmission is stopped and reported as
+    not finished.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    region, revised = prepare_region(work, scale)
+    country, dataset = generate.BIG_FILE
+    big = str(region / "region" / generate.file_name(country, dataset, generate.SCALES[scale]))
+    file_args = {"path": big, "country": country, "dataset": dataset}
+
+    print("1. validation of the large submission ...", flush=True)
+    floor = repeated(repeat, "read_floor", path=big)
+    check = repeated(repeat, "validate", **file_args)
+    with_rows = repeated(repeat, "validate", harmonise=True, **file_args)
+    rows = floor["rows"]
+    out = [
+        Measure("1", f"read the {rows:,}-row CSV with pyarrow (floor)", floor),
+        Measure("1", "validate it (every rule, the report)", check, floor, 4.0, "≤ 4x floor"),
+        Measure("1", "validate it and build the harmonised rows", with_rows, floor),
+    ]
+    if _frictionless_installed():
+        fl = run_task("frictionless", **file_args)
+        out.append(Measure("1", "frictionless validate, equivalent Table Schema", fl))
+        out[1].versus(fl, 1 / 30, "≥ 30x faster than frictionless")
+    else:
+        out.append(Measure.missing("1", "frictionless validate (not installed: make bench)"))
+
+    print("2. consolidation from an empty warehouse ...", flush=True)
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {
+        "MIGSTATS_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        # The embedded default, whatever the shell says: the benchmark is of SQLite.
+        "MIGSTATS_DATABASE_URL": f"sqlite:///{home / 'warehouse.sqlite'}",
+    }
+    dump = work / "published"
+    shutil.rmtree(dump, ignore_errors=True)
+    full = run_task("consolidation", env=env, limit=limit, root=str(region), dump=str(dump))
+    finished = full["seconds"] is not None
+    # Cut off before publishing: the floor writes the tables as consolidated, unprotected
+    # (the same rows and columns as published, less the footnotes table).
+    source = dump if finished else home / "storage"
+    floor2 = run_task(
+        "consolidation_floor", root=str(region), dump=str(source), database=str(work / "floor.db")
+    )
+    what = "published" if finished else "consolidated"
+    out.append(
+        Measure(
+            "2",
+            f"read every submission ({floor2['rows_in']:,} rows) with pyarrow and bulk-write "
+            f"the {floor2['rows_published']:,} {what} rows with sqlite3 (floor)",
+            floor2,
+        )
+    )
+    if finished:
+        label = (
+            f"submit all {full['files']} files, consolidate, publish (intake "
+            f"{full['intake_seconds']:.0f} s, Dagster run {full['run_seconds']:.0f} s)"
+        )
+    else:
+        label = (
+            f"submit every file, consolidate, publish: **not finished in {limit / 60:.0f} min** "
+            f"({full['intake']}; then the Dagster run, whose last finished step was "
+            f"{full['last_step']})"
+        )
+    out.append(Measure("2", label, full, floor2, 3.0, "≤ 3x floor"))
+    print("   where the time goes ...", flush=True)
+    parts = run_task("stages", env=env, dump=str(dump))
+    ranked = sorted(parts["steps"].items(), key=lambda kv: -kv[1])
+    steps = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in ranked[:5])
+    if len(ranked) > 5:
+        steps += f", {len(ranked) - 5} other steps {sum(s for _, s in ranked[5:]):.0f} s"
+    load = run_task("protection", env=env, limit=limit / 2)
+    if load["seconds"] is None:
+        protection = (
+            "of which, in `publish`: disclosure control. Building its linked system and the "
+            f"counting phase alone did not finish in {limit / 120:.0f} min"
+        )
+    else:
+        protection = (
+            "of which, in `publish`: disclosure control. Its linked system has "
+            f"{load['cells']:,} cells in {load['equations']:,} equations, "
+            f"{load['sensitive']:,} sensitive; the counting phase alone suppresses "
+            f"{load['suppressed']:,}, leaving {load['components']:,} linear programs for the "
+            f"audit, the largest over {load['largest']:,} cells and "
+            f"{load.get('largest_equations', 0):,} equations (time: building the system and the "
+            "counting phase, no LP)"
+        )
+    out += [
+        Measure("2", f"of which: the Dagster run without `publish` ({steps})", parts),
+        Measure("2", protection, load),
+        Measure(
+            "2",
+            f"of which, in `publish`: writing the {parts['rows']:,} rows to SQLite "
+            f"{parts['database_seconds']:.0f} s, the release folder (CSV, Parquet, XLSX, "
+            f"SDMX-CSV) {parts['release_seconds']:.0f} s",
+            {**parts, "seconds": parts["database_seconds"] + parts["release_seconds"]},
+        ),
+    ]
+
+    print("3. one member state's resubmission ...", flush=True)
+    if finished:
+        again = run_task(
+            "resubmission", env=env, limit=limit, root=str(revised), state=generate.RESUBMITTER
+        )
+        if again["seconds"] is None:
+            label = (
+                f"{generate.RESUBMITTER} resubmits its 7 files, revised: **not finished in "
+                f"{limit / 60:.0f} min** (last step finished: {again['last_step']})"
+            )
+        else:
+            label = (
+                f"{generate.RESUBMITTER} resubmits its {again['files']} files "
+                f"({again['rows_in']:,} rows, revised): intake {again['intake_seconds']:.0f} s, "
+                f"its Dagster run {again['run_seconds']:.0f} s"
+            )
+        out.append(Measure("3", label, again, full, 0.15, "≤ 15% of (2)"))
+    else:
+        out.append(Measure.missing("3", "resubmission: not run, (2) did not finish"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the benchmarks and write the Markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(generate.SCALES), default="full")
+    parser.add_argument("--work", type=Path, help="where the region and warehouse go")
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each cheap measure")
+    parser.add_argument(
+        "--limit", type=float, default=30, help="minutes after which a run is stopped"
+    )
+    args = parser.parse_args(argv)
+    work = args.work or REPO / ".bench" / args.scale
+    measures = measure(args.scale, work, args.repeat, args.limit * 60)
+    write_markdown(args.out, measures, scale=args.scale)
+    print(f"Wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The benchmark harness at its small scale: it runs end to end and measures the real thing.
+
+No time is asserted (the machine is shared); what is checked is that every measure ran on
+what it claims to: the validated file was accepted, the floor wrote as many rows as were
+published, and the resubmission's revised figures are what the warehouse now holds.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
+from benchmarks import generate
+from benchmarks.report import write_markdown
+from benchmarks.run import measure
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bench")
+    measures = measure("small", work, repeat=1)
+    out = work / "BENCHMARKS.md"
+    write_markdown(out, measures, scale="small")
+    return work, measures, out.read_text(encoding="utf-8")
+
+
+def test_the_report_has_every_measure_with_its_target(bench):
+    _, measures, text = bench
+    assert [m.benchmark for m in measures if m.result is not None][:3] == ["1", "1", "1"]
+    for target in ("≤ 4x floor", "≤ 3x floor", "≤ 15% of (2)"):
+        assert target in text
+    assert "## Machine" in text and "logical cores" in text
+    for m in measures:
+        if m.result is not None:
+            assert m.result["seconds"] > 0
+            assert 0 < m.result["peak_bytes"] < 64 * 1024**3
+
+
+def test_validation_measures_the_large_file_and_accepts_it(bench):
+    work, measures, _ = bench
+    floor, check, with_rows = measures[:3]
+    scale = generate.SCALES["small"]
+    big = work / "region" / "region" / generate.file_name(*generate.BIG_FILE, scale)
+    rows = sum(1 for _ in big.open(encoding="utf-8")) - 1
+    assert floor.result["rows"] == check.result["rows"] == with_rows.result["rows"] == rows
+    assert check.result["accepted"] and with_rows.result["accepted"]
+
+
+def test_consolidation_publishes_what_the_floor_writes(bench):
+    _, measures, _ = bench
+    floor, full = [m for m in measures if m.benchmark == "2"][:2]
+    assert full.result["rows_in"] == floor.result["rows_in"]
+    assert full.result["rows_published"] == floor.result["rows_published"] > 0
+
+
+def test_the_resubmission_is_what_the_warehouse_now_publishes(bench):
+    work, measures, _ = bench
+    (again,) = (m for m in measures if m.benchmark == "3")
+    assert again.result["files"] == 7
+    state = generate.RESUBMITTER
+    scale = generate.SCALES["small"]
+    revised = pd.read_csv(
+        work / "revised" / "region" / generate.file_name(state, "population_stock", scale),
+        dtype=str,
+        keep_default_na=False,
+    )
+    engine = create_engine(f"sqlite:///{work / 'home' / 'warehouse.sqlite'}")
+    published = pd.read_sql_table("regional_population_stock", engine)
+    published = published[published["ref_area"] == state]
+    keys = ["time_period", "sex", "age", "citizenship", "country_of_birth"]
+    both = revised.astype({"time_period": "int64"}).merge(
+        published, on=["ref_area", *keys], suffixes=("_sent", "")
+    )
+    assert len(both) == len(revised)
+    shown = both[both["obs_value"].notna()]
+    assert len(shown) > 0.5 * len(both)
+    assert (shown["obs_value"].astype("int64") == shown["obs_value_sent"].astype("int64")).all()
+    # The revision changed figures: the first submission's are not what is published.
+    first = pd.read_csv(
+        work / "region" / "region" / generate.file_name(state, "population_stock", scale),
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert not first["obs_value"].equals(revised["obs_value"])
