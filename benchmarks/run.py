@@ -16,6 +16,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,9 @@ def run_task(
         raise SystemExit(
             f"benchmark task {name} failed:\n{proc.stderr[-3000:]}{proc.stdout[-2000:]}"
         )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"   {name}: {result['seconds']:.2f} s", flush=True)
+    return result
 
 
 def repeated(times: int, name: str, **args: Any) -> dict[str, Any]:
@@ -228,9 +231,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--limit", type=float, default=30, help="minutes after which a run is stopped"
     )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="write BENCHMARKS.md again from the last run's results (after editing NOTES.md)",
+    )
     args = parser.parse_args(argv)
     work = args.work or REPO / ".bench" / args.scale
-    measures = measure(args.scale, work, args.repeat, args.limit * 60)
+    saved = work / "results.json"
+    if args.render:
+        measures = [Measure(**m) for m in json.loads(saved.read_text(encoding="utf-8"))]
+    else:
+        measures = measure(args.scale, work, args.repeat, args.limit * 60)
+        saved.write_text(json.dumps([asdict(m) for m in measures], indent=1), encoding="utf-8")
     write_markdown(args.out, measures, scale=args.scale)
     print(f"Wrote {args.out}")
     return 0

@@ -36,8 +36,64 @@ def per_distinct(series: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.
     return pd.Series(result[codes], index=series.index)
 
 
+def _column_codes(column: pd.Series) -> tuple[np.ndarray, int]:
+    """A column as integer codes 0..width-1 (0 for a missing cell), and width."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64) + 1, len(column.cat.categories) + 1
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def number_groups(combined: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber keys 0 <= combined < span as 0, 1, ...; each group's first row."""
+    if span <= 2 * len(combined) + 1024:  # dense: through a table of every number
+        used = np.zeros(span, dtype=bool)
+        used[combined] = True
+        ids = (np.cumsum(used) - 1)[combined]
+        n = int(used.sum())
+    else:  # hashing, groups in order of appearance
+        ids, seen = pd.factorize(combined)
+        n = len(seen)
+    first = np.empty(n, dtype=np.int64)
+    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)
+    return ids, first
+
+
+class KeyCodes:
+    """A frame's key columns as one integer per row, from which any one column can be dropped.
+
+    Each column's codes (categoricals are used as they are) are combined into a mixed-radix
+    number; the key without column c is that number less c's digit, so the groups of every
+    "all keys but one" relation come from one subtraction. None when the number could
+    overflow (see `make`).
+    """
+
+    def __init__(self, combined: np.ndarray, digits: dict[str, np.ndarray], span: int) -> None:
+        self.combined, self.digits, self.span = combined, digits, span
+
+    @classmethod
+    def make(cls, frame: pd.DataFrame, keys: list[str]) -> KeyCodes | None:
+        codes, widths, span = {}, {}, 1
+        for key in keys:
+            codes[key], widths[key] = _column_codes(frame[key])
+            span *= widths[key]
+            if span >= 2**62:
+                return None
+        combined = np.zeros(len(frame), dtype=np.int64)
+        digits, weight = {}, 1
+        for key in reversed(keys):
+            digits[key] = codes[key] * weight
+            combined += digits[key]
+            weight *= widths[key]
+        return cls(combined, digits, span)
+
+    def without(self, key: str) -> np.ndarray:
+        """Each row's key with `key` left out (a number below `span`)."""
+        return self.combined - self.digits[key]
+
+
 def group_ids(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group over `keys` (numbered in key order) and each group's first row.
+    """Each row's group over `keys` (numbered 0, 1, ...) and each group's first row.
 
     The groups of pandas' groupby, computed on integer codes: the key columns are categoricals
     (or are factorised), their codes are combined into one mixed-radix number, and the numbers
@@ -47,34 +103,22 @@ def group_ids(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndar
     combined = np.zeros(len(frame), dtype=np.int64)
     span = 1
     for key in keys:
-        column = frame[key]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            codes, width = column.cat.codes.to_numpy(), len(column.cat.categories) + 1
-        else:
-            codes, uniques = pd.factorize(column, sort=True)
-            width = len(uniques) + 1
+        codes, width = _column_codes(frame[key])
         if span * width >= 2**62:  # renumber before the mixed-radix number could overflow
             combined, seen = pd.factorize(combined, sort=True)
             span = len(seen)
-        combined = combined * width + (codes.astype(np.int64) + 1)
+        combined = combined * width + codes
         span *= width
-    if span <= 4 * len(combined) + 1024:  # dense: renumber through a table of every number
-        used = np.zeros(span, dtype=bool)
-        used[combined] = True
-        ids = (np.cumsum(used) - 1)[combined]
-        n = int(used.sum())
-    else:
-        ids, seen = pd.factorize(combined, sort=True)
-        n = len(seen)
-    first = np.empty(n, dtype=np.int64)
-    first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)
-    return ids, first
+    return number_groups(combined, span)
 
 
 def duplicated_rows(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """True for each row whose keys an earlier row already has (as DataFrame.duplicated)."""
     if not keys:
         return np.zeros(len(frame), dtype=bool)
+    coded = KeyCodes.make(frame, keys)
+    if coded is not None:
+        return pd.Series(coded.combined).duplicated().to_numpy()
     ids, first = group_ids(frame, keys)
     return first[ids] != np.arange(len(frame))
 
@@ -101,4 +145,4 @@ def count_text(series: pd.Series) -> pd.Series:
     return per_distinct(series, _count_text)
 
 
-__all__ = ["duplicated_rows", "group_ids", "pa", "per_distinct"]
+__all__ = ["KeyCodes", "duplicated_rows", "group_ids", "number_groups", "pa", "per_distinct"]

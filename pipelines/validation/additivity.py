@@ -7,6 +7,7 @@ import pandas as pd
 
 from pipelines.validation.breakdowns import Relation, complete_sums, tainted
 from pipelines.validation.messages import compact_rows, render, render_fix
+from schemas.checks import KeyCodes
 from schemas.contract import TOTAL, Contract
 
 
@@ -25,15 +26,26 @@ def additivity_findings(
     """
     tolerance = float(contract.rules["R7"].params.get("tolerance_percent", 1))
     out: list[dict] = []
+    every_key = list(dict.fromkeys(k for rel in rels for k in (*rel.keys, rel.dimension)))
+    coded = KeyCodes.make(df, every_key) if rels else None
+    has_value = df["value"].notna().to_numpy()
     for rel in rels:
         keys = list(rel.keys)
-        totals = df.loc[(df[rel.dimension] == TOTAL) & df["value"].notna(), [*keys, "value", "row"]]
-        if totals.empty:
+        at = np.flatnonzero((df[rel.dimension] == TOTAL).to_numpy() & has_value)
+        if len(at) == 0:
             continue
-        sums = complete_sums(df, rel)
+        sums = complete_sums(df, rel, coded)
         if sums_by_relation is not None:
             sums_by_relation[rel] = sums
-        both = totals.merge(sums, on=keys, how="inner")
+        if coded is None:
+            totals = df.iloc[at][[*keys, "value", "row"]]
+            both = totals.merge(sums, on=keys, how="inner")
+        else:  # each total finds its group by number: no join over the key columns
+            group = pd.Index(sums["_key"]).get_indexer(coded.without(rel.dimension)[at])
+            found = group >= 0
+            both = sums.iloc[group[found]].reset_index(drop=True)
+            both["value"] = df["value"].to_numpy()[at[found]]
+            both["row"] = df["row"].to_numpy()[at[found]]
         if both.empty:
             continue
         both = both[~tainted(both, invalid, keys)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from schemas.checks import group_ids
+from schemas.checks import KeyCodes, group_ids, number_groups
 from schemas.contract import TOTAL, Contract
 
 
@@ -52,41 +52,53 @@ def relations(
     return out
 
 
-def complete_sums(df: pd.DataFrame, rel: Relation) -> pd.DataFrame:
+def complete_sums(df: pd.DataFrame, rel: Relation, coded: KeyCodes | None = None) -> pd.DataFrame:
     """Per group of `rel.keys` whose breakdown is complete: part_sum, n_parts and flag_rank.
 
     `df` has the key columns, `value` (float, NaN for a missing value) and `flag_rank` (the
-    obs_status precedence of the row).
+    obs_status precedence of the row). `coded`: df's key columns as KeyCodes, which makes the
+    groups one subtraction away; the result then also has `_key`, each group's number there.
     """
     keys = list(rel.keys)
-    parts = df[(df[rel.dimension] != TOTAL) & df["value"].notna()]
+    column = df[rel.dimension]
+    pos = np.flatnonzero((column != TOTAL).to_numpy() & df["value"].notna().to_numpy())
+    codes = column.iloc[pos]
     if rel.required is None:
-        areas = parts["ref_area"].unique()
-        if len(areas) == 1:  # the usual case: one state's file, compared as codes
-            covers = parts[rel.dimension] == areas[0]
+        areas = df["ref_area"].iloc[pos]
+        distinct = areas.unique()
+        if len(distinct) == 1:  # the usual case: one state's file, compared as codes
+            covers = (codes == distinct[0]).to_numpy()
         else:
-            covers = parts[rel.dimension].astype(str) == parts["ref_area"].astype(str)
+            covers = codes.astype(str).to_numpy() == areas.astype(str).to_numpy()
         needed = 1
     else:
-        covers = parts[rel.dimension].isin(rel.required)
+        covers = codes.isin(rel.required).to_numpy()
         needed = len(rel.required)
-    ids, first = group_ids(parts, keys)
+    if coded is not None:
+        key = coded.without(rel.dimension)[pos]
+        ids, first = number_groups(key, coded.span)
+    else:
+        ids, first = group_ids(df.iloc[pos], keys)
     n = len(first)
-    flags = parts["flag_rank"].to_numpy()
-    sums = parts[keys].iloc[first].reset_index(drop=True)
-    values = parts["value"].to_numpy(dtype="float64")
+    flags = df["flag_rank"].to_numpy()[pos]
+    sums = df[keys].iloc[pos[first]].reset_index(drop=True)
+    if coded is not None:
+        sums["_key"] = key[first]
+    values = df["value"].to_numpy(dtype="float64")[pos]
     sums["part_sum"] = np.bincount(ids, weights=values, minlength=n)
     sums["n_parts"] = np.bincount(ids, minlength=n)
-    sums["covered"] = np.bincount(ids, weights=covers.to_numpy(dtype="float64"), minlength=n)
+    sums["covered"] = np.bincount(ids, weights=covers.astype("float64"), minlength=n)
     if flags.any():
         sums["flag_rank"] = pd.Series(flags).groupby(ids).max().to_numpy()
     else:
         sums["flag_rank"] = np.zeros(n, dtype=flags.dtype)
     sums = sums[sums["covered"] >= needed].drop(columns="covered")
-    return sums[~_misses_codes_used_below(parts, sums, rel)]
+    return sums[~_misses_codes_used_below(df, pos, codes, sums, rel)]
 
 
-def _misses_codes_used_below(parts: pd.DataFrame, sums: pd.DataFrame, rel: Relation) -> np.ndarray:
+def _misses_codes_used_below(
+    df: pd.DataFrame, pos: np.ndarray, codes: pd.Series, sums: pd.DataFrame, rel: Relation
+) -> np.ndarray:
     """Groups whose breakdown lacks a code the file uses elsewhere within the same population.
 
     A group whose other keys hold _T covers every row that matches it on its other keys. If
@@ -95,9 +107,10 @@ def _misses_codes_used_below(parts: pd.DataFrame, sums: pd.DataFrame, rel: Relat
     persons out. Most files use the same codes everywhere, which the first test settles.
     """
     keys = list(rel.keys)
-    short = sums["n_parts"].to_numpy() < parts[rel.dimension].nunique()
+    short = sums["n_parts"].to_numpy() < codes.nunique()
     if not short.any():
         return np.zeros(len(sums), dtype=bool)
+    parts = df.iloc[pos]
     out = np.zeros(len(sums), dtype=bool)
     candidates = sums[short]
     totals = (candidates[keys] == TOTAL).to_numpy()
