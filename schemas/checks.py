@@ -116,9 +116,6 @@ def duplicated_rows(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """True for each row whose keys an earlier row already has (as DataFrame.duplicated)."""
     if not keys:
         return np.zeros(len(frame), dtype=bool)
-    coded = KeyCodes.make(frame, keys)
-    if coded is not None:
-        return pd.Series(coded.combined).duplicated().to_numpy()
     ids, first = group_ids(frame, keys)
     return first[ids] != np.arange(len(frame))
 
