@@ -38,7 +38,7 @@ class Measure:
     @property
     def seconds(self) -> float | None:
         """The measured time; for a run stopped at its limit, the limit (a lower bound)."""
-        if self.result is None:
+        if self.result is None or "failed" in self.result:
             return None
         if self.result.get("seconds") is None:
             return float(self.result["limit"])
@@ -79,8 +79,8 @@ def table(measures: list[Measure]) -> list[str]:
         "|---|---|---:|---:|---:|---|:-:|",
     ]
     for m in measures:
-        if m.result is None:
-            lines.append(f"| {m.benchmark} | {m.label} | - | - | | | |")
+        if m.seconds is None:
+            lines.append(f"| {m.benchmark} | {m.label} | - | - | | {m.target} | |")
             continue
         peak = m.result.get("peak_bytes")
         mem_ok = "" if peak is None or peak < MEMORY_LIMIT else " ✘"

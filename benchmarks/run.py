@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,13 +27,35 @@ from benchmarks.report import Measure, write_markdown
 REPO = Path(__file__).resolve().parent.parent
 
 
+#: Address space a task may use: far over the 3 GiB target, under what this machine has, so
+#: a run that would exhaust memory fails with MemoryError instead of meeting the OOM killer.
+MEMORY_CAP = 18 * 1024**3
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def _progress(text: str) -> dict[str, str]:
+    """How far a run got, from its progress lines."""
+    lines = [line.strip() for line in text.splitlines()]
+    done = [line[len("done: ") :] for line in lines if line.startswith("done:")]
+    intake = [line for line in lines if line.startswith("intake:")]
+    return {"last_step": done[-1] if done else "none", "intake": intake[-1] if intake else ""}
+
+
 def run_task(
-    name: str, env: dict[str, str] | None = None, limit: float | None = None, **args: Any
+    name: str,
+    env: dict[str, str] | None = None,
+    limit: float | None = None,
+    may_fail: bool = False,
+    **args: Any,
 ) -> dict[str, Any]:
     """Run one task in a fresh Python process; its JSON result.
 
-    A task still running after `limit` seconds is stopped: the result then says so, with the
-    last step it had finished (from the run's progress lines).
+    A task still running after `limit` seconds is stopped: the result then says so, with how
+    far it got. With `may_fail`, a task that fails (out of memory, say) gives a result that
+    says so instead of ending the benchmarks.
     """
     try:
         proc = subprocess.run(
@@ -43,20 +66,18 @@ def run_task(
             text=True,
             check=False,
             timeout=limit,
+            preexec_fn=_cap_memory,
         )
     except subprocess.TimeoutExpired as stopped:
         output = stopped.stdout or b""
         text = output.decode() if isinstance(output, bytes) else output
-        lines = [line.strip() for line in text.splitlines()]
-        done = [line[len("done: ") :] for line in lines if line.startswith("done:")]
-        intake = [line for line in lines if line.startswith("intake:")]
-        return {
-            "seconds": None,
-            "limit": limit,
-            "last_step": done[-1] if done else "none",
-            "intake": intake[-1] if intake else "",
-        }
+        print(f"   {name}: stopped after {limit:.0f} s", flush=True)
+        return {"seconds": None, "limit": limit, **_progress(text)}
     if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        if may_fail:
+            print(f"   {name}: failed: {last}", flush=True)
+            return {"seconds": None, "limit": limit, "failed": last, **_progress(proc.stdout)}
         raise SystemExit(
             f"benchmark task {name} failed:\n{proc.stderr[-3000:]}{proc.stdout[-2000:]}"
         )
@@ -136,7 +157,9 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     }
     dump = work / "published"
     shutil.rmtree(dump, ignore_errors=True)
-    full = run_task("consolidation", env=env, limit=limit, root=str(region), dump=str(dump))
+    full = run_task(
+        "consolidation", env=env, limit=limit, may_fail=True, root=str(region), dump=str(dump)
+    )
     finished = full["seconds"] is not None
     # Cut off before publishing: the floor writes the tables as consolidated, unprotected
     # (the same rows and columns as published, less the footnotes table).
@@ -159,11 +182,7 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
             f"{full['intake_seconds']:.0f} s, Dagster run {full['run_seconds']:.0f} s)"
         )
     else:
-        label = (
-            f"submit every file, consolidate, publish: **not finished in {limit / 60:.0f} min** "
-            f"({full['intake']}; then the Dagster run, whose last finished step was "
-            f"{full['last_step']})"
-        )
+        label = _stopped("submit every file, consolidate, publish", full)
     out.append(Measure("2", label, full, floor2, 3.0, "≤ 3x floor"))
     print("   where the time goes ...", flush=True)
     parts = run_task("stages", env=env, dump=str(dump))
@@ -171,11 +190,12 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     steps = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in ranked[:5])
     if len(ranked) > 5:
         steps += f", {len(ranked) - 5} other steps {sum(s for _, s in ranked[5:]):.0f} s"
-    load = run_task("protection", env=env, limit=limit / 2)
+    load = run_task("protection", env=env, limit=limit / 2, may_fail=True)
     if load["seconds"] is None:
+        how = f"failed: {load['failed']}" if "failed" in load else f"{limit / 120:.0f} min"
         protection = (
             "of which, in `publish`: disclosure control. Building its linked system and the "
-            f"counting phase alone did not finish in {limit / 120:.0f} min"
+            f"counting phase alone did not finish ({how})"
         )
     else:
         protection = (
@@ -202,13 +222,15 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     print("3. one member state's resubmission ...", flush=True)
     if finished:
         again = run_task(
-            "resubmission", env=env, limit=limit, root=str(revised), state=generate.RESUBMITTER
+            "resubmission",
+            env=env,
+            limit=limit,
+            may_fail=True,
+            root=str(revised),
+            state=generate.RESUBMITTER,
         )
         if again["seconds"] is None:
-            label = (
-                f"{generate.RESUBMITTER} resubmits its 7 files, revised: **not finished in "
-                f"{limit / 60:.0f} min** (last step finished: {again['last_step']})"
-            )
+            label = _stopped(f"{generate.RESUBMITTER} resubmits its files, revised", again)
         else:
             label = (
                 f"{generate.RESUBMITTER} resubmits its {again['files']} files "
@@ -219,6 +241,19 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     else:
         out.append(Measure.missing("3", "resubmission: not run, (2) did not finish"))
     return out
+
+
+def _stopped(what: str, result: dict[str, Any]) -> str:
+    """The label of a run stopped at its time limit, or failed: how far it got."""
+    how = (
+        f"failed ({result['failed']}; a task may use {MEMORY_CAP / 1024**3:.0f} GiB)"
+        if "failed" in result
+        else f"not finished in {result['limit'] / 60:.0f} min"
+    )
+    return (
+        f"{what}: **{how}** ({result['intake']}; then the Dagster run, whose last finished "
+        f"step was {result['last_step']})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
