@@ -93,15 +93,33 @@ def _submit_all(root: Path) -> tuple[int, int]:
     return len(files), rows
 
 
-def _consolidate(state: str | None = None) -> None:
+def _all_but_publish() -> list[Any]:
+    """Every asset of the job except the published tables and release files."""
+    from pipelines.definitions import defs
+
+    return [
+        key
+        for key in defs.resolve_asset_graph().get_all_asset_keys()
+        if key.path[0] not in {"warehouse", "release_files"}
+    ]
+
+
+def _consolidate(state: str | None = None, publish: bool = True) -> None:
     from pipelines.orchestrate import consolidate
     from pipelines.settings import Settings
 
     # Dagster's step progress goes to stdout: the harness shows the last step reached when a
     # run is cut off by its time limit. The result line is printed last.
-    result = consolidate(Settings.from_env(), state=state)
+    assets = None if publish else _all_but_publish()
+    result = consolidate(Settings.from_env(), state=state, assets=assets)
     if not result.success:
-        raise SystemExit(f"the consolidation run {result.run_id} failed")
+        failures = [
+            event.step_failure_data.error.message.strip().splitlines()[-1]
+            for event in result.all_events
+            if event.is_step_failure and event.step_failure_data.error
+        ]
+        where = f": {failures[0]}" if failures else ""
+        raise SystemExit(f"the consolidation run {result.run_id} failed{where}")
 
 
 @task
@@ -114,7 +132,6 @@ def stages(dump: str) -> dict[str, Any]:
     a scratch SQLite file; the release folder, in a scratch folder). Nothing here reaches the
     warehouse: this measures parts, it publishes nothing.
     """
-    from pipelines.definitions import defs
     from pipelines.footnotes import add_footnotes
     from pipelines.orchestrate import consolidate, prepare_instance
     from pipelines.release import write_release
@@ -125,11 +142,7 @@ def stages(dump: str) -> dict[str, Any]:
     from schemas.contract import load_contract
 
     settings = Settings.from_env()
-    keys = [
-        key
-        for key in defs.resolve_asset_graph().get_all_asset_keys()
-        if key.path[0] not in {"warehouse", "release_files"}
-    ]
+    keys = _all_but_publish()
     start = time.perf_counter()
     result = consolidate(settings, quiet=True, assets=keys)
     out: dict[str, Any] = {"seconds_without_publish": time.perf_counter() - start}
@@ -161,14 +174,14 @@ def stages(dump: str) -> dict[str, Any]:
     return out
 
 
-def _submit_and_run(root: str, state: str | None = None) -> dict[str, Any]:
+def _submit_and_run(root: str, state: str | None = None, publish: bool = True) -> dict[str, Any]:
     """Submit the files under `root`, then run the consolidation (of `state` only, if given)."""
     start = time.perf_counter()
     files, rows_in = _submit_all(Path(root))
     submitted = time.perf_counter()
     # read by the harness if the run is stopped at its time limit
-    print(f"intake: {files} files, {rows_in:,} rows in {submitted - start:.0f} s", flush=True)
-    _consolidate(state)
+    print(f"intake: {files} files, {rows_in:,} rows in {submitted - start:.1f} s", flush=True)
+    _consolidate(state, publish)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
@@ -242,9 +255,10 @@ def protection() -> dict[str, Any]:
 
 
 @task
-def resubmission(root: str, state: str) -> dict[str, Any]:
-    """One member state sends all its files again, revised; its run updates regional tables."""
-    return _submit_and_run(root, state)
+def resubmission(root: str, state: str, publish: bool = True) -> dict[str, Any]:
+    """One member state sends all its files again, revised; its run updates regional tables
+    (and publishes them, unless `publish` is False)."""
+    return _submit_and_run(root, state, publish)
 
 
 def main(argv: list[str] | None = None) -> None:

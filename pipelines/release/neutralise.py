@@ -45,11 +45,18 @@ def formula_like(frame: pd.DataFrame) -> list[tuple[str, int, str]]:
     """(column, row, value) of every text cell a spreadsheet would evaluate."""
     found = []
     for name in frame.columns:
-        if not ptypes.is_string_dtype(frame[name].dtype):
+        column = frame[name]
+        if not ptypes.is_string_dtype(column.dtype):
             continue
-        for row, value in enumerate(frame[name].tolist()):
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                found.append((str(name), row, value))
+        # each distinct text is looked at once: a column of codes has few
+        codes, uniques = pd.factorize(column)
+        risky = np.array([isinstance(u, str) and u.startswith(FORMULA_PREFIXES) for u in uniques])
+        if not risky.any():
+            continue
+        hit = np.zeros(len(codes), dtype=bool)
+        known = codes >= 0
+        hit[known] = risky[codes[known]]
+        found += [(str(name), int(row), column.iloc[row]) for row in np.flatnonzero(hit)]
     return found
 
 
