@@ -260,42 +260,9 @@ def test_a_matrix_cell_follows_the_population_cell_it_republishes():
     assert_clean(tables, out)
 
 
-def test_mirror_flows_hide_a_suppressed_side_and_its_ratio():
-    emi = regional(
-        "emigration",
-        [
-            {"ref_area": "KEN", "time_period": 2023, "next_residence": c, "obs_value": v}
-            for c, v in {"UGA": 2, "RWA": 40, "_O": 10, TOTAL: 52}.items()
-        ],
-        aggregate=False,
-    )
-    imm = regional(
-        "immigration",
-        [
-            {"ref_area": "UGA", "time_period": 2023, "previous_residence": c, "obs_value": v}
-            for c, v in {"KEN": 5, "RWA": 30, TOTAL: 35}.items()
-        ],
-        aggregate=False,
-    )
-    tables = {
-        "regional_emigration": emi,
-        "regional_immigration": imm,
-        "mirror_flows": mirror_flows(C, emi, imm),
-    }
-    out, summary = protect_tables(C, tables)
-    flows = out["mirror_flows"].set_index(["origin_area", "destination_area"])
-    ken_uga = flows.loc[("KEN", "UGA")]
-    assert ken_uga["conf_status"] == "A"
-    assert pd.isna(ken_uga["reported_by_origin"]) and np.isnan(ken_uga["ratio"])
-    assert ken_uga["reported_by_destination"] == 5
-    assert flows.loc[("KEN", "RWA"), "conf_status"] == ""
-    assert list(out["mirror_flows"].columns) == list(tables["mirror_flows"].columns)
-    assert "conf_status" in out["mirror_flows"].columns
-    assert summary.set_index("table").loc["mirror_flows", "primary"] == 1
-    assert_clean(tables, out)
-
-
-def test_a_mirror_flow_repeating_a_confidential_cell_is_confidential():
+def mirror_tables(uganda_confidential: str = "") -> dict[str, pd.DataFrame]:
+    """KEN reports 2 emigrants to UGA (a primary cell); UGA reports 5 immigrants from KEN,
+    with conf_status `uganda_confidential`."""
     emi = regional(
         "emigration",
         [
@@ -312,17 +279,36 @@ def test_a_mirror_flow_repeating_a_confidential_cell_is_confidential():
                 "time_period": 2023,
                 "previous_residence": c,
                 "obs_value": v,
-                "conf_status": "C" if c == "KEN" else "",
+                "conf_status": uganda_confidential if c == "KEN" else "",
             }
             for c, v in {"KEN": 5, "RWA": 30, TOTAL: 35}.items()
         ],
         aggregate=False,
     )
-    tables = {
+    return {
         "regional_emigration": emi,
         "regional_immigration": imm,
         "mirror_flows": mirror_flows(C, emi, imm),
     }
+
+
+def test_mirror_flows_hide_a_suppressed_side_and_its_ratio():
+    tables = mirror_tables()
+    out, summary = protect_tables(C, tables)
+    flows = out["mirror_flows"].set_index(["origin_area", "destination_area"])
+    ken_uga = flows.loc[("KEN", "UGA")]
+    assert ken_uga["conf_status"] == "A"
+    assert pd.isna(ken_uga["reported_by_origin"]) and np.isnan(ken_uga["ratio"])
+    assert ken_uga["reported_by_destination"] == 5
+    assert flows.loc[("KEN", "RWA"), "conf_status"] == ""
+    assert list(out["mirror_flows"].columns) == list(tables["mirror_flows"].columns)
+    assert "conf_status" in out["mirror_flows"].columns
+    assert summary.set_index("table").loc["mirror_flows", "primary"] == 1
+    assert_clean(tables, out)
+
+
+def test_a_mirror_flow_repeating_a_confidential_cell_is_confidential():
+    tables = mirror_tables(uganda_confidential="C")
     out, summary = protect_tables(C, tables)
     flows = out["mirror_flows"].set_index(["origin_area", "destination_area"])
     ken_uga = flows.loc[("KEN", "UGA")]
