@@ -16,6 +16,17 @@ from pandera import extensions
 _WHOLE_NUMBER = r"\d+(?:\.0+)?"
 
 
+def distinct(series: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """Each row's code (-1 where missing) and the distinct values the codes point to.
+
+    A categorical's own codes and categories (no work at all), else pandas' factorize.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(), series.cat.categories
+    codes, uniques = pd.factorize(series, sort=sort, use_na_sentinel=True)
+    return codes, pd.Index(uniques)
+
+
 def per_distinct(series: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """`fn` applied to each distinct value once, spread back to every row.
 
@@ -23,10 +34,7 @@ def per_distinct(series: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.
     those, not every row, is most of what makes validation fast. `fn` takes and returns a
     Series aligned with the distinct values (text; NaN stays NaN).
     """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
-    else:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = distinct(series)
     result = fn(pd.Series(uniques.astype("str"), copy=False)).to_numpy()
     missing = codes < 0
     if missing.any():
@@ -38,9 +46,7 @@ def per_distinct(series: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.
 
 def _column_codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """A column as integer codes 0..width-1 (0 for a missing cell), and width."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy().astype(np.int64) + 1, len(column.cat.categories) + 1
-    codes, uniques = pd.factorize(column, sort=True)
+    codes, uniques = distinct(column, sort=True)
     return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
@@ -142,4 +148,12 @@ def count_text(series: pd.Series) -> pd.Series:
     return per_distinct(series, _count_text)
 
 
-__all__ = ["KeyCodes", "duplicated_rows", "group_ids", "number_groups", "pa", "per_distinct"]
+__all__ = [
+    "KeyCodes",
+    "distinct",
+    "duplicated_rows",
+    "group_ids",
+    "number_groups",
+    "pa",
+    "per_distinct",
+]

@@ -9,6 +9,7 @@ from pipelines.reading.headers import match_headers
 from pipelines.reading.table import RawTable
 from pipelines.validation.messages import render, render_fix
 from pipelines.validation.suggest import nearest_name
+from schemas.checks import distinct
 from schemas.contract import TOTAL, Contract
 
 
@@ -33,10 +34,7 @@ def excel_column(position: int) -> str:
 
 def stripped(cells: pd.Series) -> pd.Series:
     """Text cells without surrounding blanks, as a categorical (one entry per distinct cell)."""
-    if isinstance(cells.dtype, pd.CategoricalDtype):
-        codes, uniques = cells.cat.codes.to_numpy(), cells.cat.categories
-    else:
-        codes, uniques = pd.factorize(cells.astype("str"), use_na_sentinel=True)
+    codes, uniques = distinct(cells)
     clean = pd.Index(uniques.astype("str")).str.strip()
     # Two spellings may become one ("KEN" and " KEN"): codes are remapped, not renamed.
     new_codes, new_uniques = pd.factorize(clean)
