@@ -141,29 +141,25 @@ def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFra
     cells = _country_cells(contract, frames[population])
     parts = rows.merge(cells[is_foreign(cells)], on=["ref_area", "time_period", SEX, "basis"])
     relation = f"{STOCK} = sum of {population}"
-    totals = pd.DataFrame(
-        {
-            "relation": relation,
-            "eq": rows["eq"].to_numpy(),
-            "table": STOCK,
-            "column": VALUE,
-            "row": rows["row"].to_numpy(),
-            "total": True,
-            "copy": False,
-        }
-    )
-    summed = pd.DataFrame(
-        {
-            "relation": relation,
-            "eq": parts["eq"].to_numpy(),
-            "table": population,
-            "column": VALUE,
-            "row": parts["source_row"].to_numpy(),
-            "total": False,
-            "copy": False,
-        }
-    )
-    return pd.concat([totals, summed], ignore_index=True).astype({"row": "int64", "eq": "int64"})
+
+    def side(table: str, eq: pd.Series, row: pd.Series, total: bool) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "relation": relation,
+                "eq": eq.to_numpy(),
+                "table": table,
+                "column": VALUE,
+                "row": row.to_numpy(),
+                "total": total,
+                "copy": False,
+            }
+        )
+
+    terms = [
+        side(STOCK, rows["eq"], rows["row"], total=True),
+        side(population, parts["eq"], parts["source_row"], total=False),
+    ]
+    return pd.concat(terms, ignore_index=True).astype({"row": "int64", "eq": "int64"})
 
 
 def _mirror(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> list[pd.DataFrame | None]:

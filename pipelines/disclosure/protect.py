@@ -134,12 +134,18 @@ def protect_tables(
 
 def suppression_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
     """PUBLISHED, SECONDARY, PRIMARY or SENDER for every cell of the system."""
+    status = primary_status(system, params)
+    suppressed = secondary_suppression(system, status != PUBLISHED, params.min_interval)
+    status[suppressed & (status == PUBLISHED)] = SECONDARY
+    return status
+
+
+def primary_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
+    """PUBLISHED, PRIMARY (0 < value < threshold) or SENDER (marked C) for every cell."""
     values = system.values
     status = np.full(len(values), PUBLISHED, dtype="int8")
     status[(values > 0) & (values < params.threshold)] = PRIMARY
     status[system.cells["sender"].to_numpy(dtype=bool)] = SENDER
-    suppressed = secondary_suppression(system, status != PUBLISHED, params.min_interval)
-    status[suppressed & (status == PUBLISHED)] = SECONDARY
     return status
 
 
@@ -247,8 +253,7 @@ def protection_load(
     params = params or load_parameters(contract)
     system = build_system(contract, prepared(tables), params)
     values = system.values
-    sensitive = (values > 0) & (values < params.threshold)
-    sensitive |= system.cells["sender"].to_numpy(dtype=bool)
+    sensitive = primary_status(system, params) != PUBLISHED
     suppressed = sensitive.copy()
     out = {
         "cells": len(values),
