@@ -122,6 +122,19 @@ def _consolidate(state: str | None = None, publish: bool = True) -> None:
         raise SystemExit(f"the consolidation run {result.run_id} failed{where}")
 
 
+def _consolidated_tables() -> dict[str, pd.DataFrame]:
+    """The tables the last run consolidated, before publication (the asset storage)."""
+    from pipelines.settings import Settings
+    from pipelines.warehouse.publish import published_metadata
+
+    storage = Settings.from_env().storage_dir
+    return {
+        name: pd.read_parquet(storage / f"{name}.parquet")
+        for name in published_metadata().tables
+        if (storage / f"{name}.parquet").exists()
+    }
+
+
 @task
 def stages(dump: str) -> dict[str, Any]:
     """Where the time of a consolidation goes, step by step, without disclosure control.
@@ -137,7 +150,7 @@ def stages(dump: str) -> dict[str, Any]:
     from pipelines.release import write_release
     from pipelines.settings import Settings
     from pipelines.warehouse.engine import make_engine
-    from pipelines.warehouse.publish import publish_tables, published_metadata
+    from pipelines.warehouse.publish import publish_tables
     from pipelines.warehouse.registry import submissions_frame
     from schemas.contract import load_contract
 
@@ -151,11 +164,7 @@ def stages(dump: str) -> dict[str, Any]:
         if stat.end_time and stat.start_time:
             steps[stat.step_key] = steps.get(stat.step_key, 0.0) + stat.end_time - stat.start_time
     out["steps"] = steps
-    tables = {
-        name: pd.read_parquet(settings.storage_dir / f"{name}.parquet")
-        for name in published_metadata().tables
-        if (settings.storage_dir / f"{name}.parquet").exists()
-    }
+    tables = _consolidated_tables()
     registry = submissions_frame(make_engine(settings.database_url))
     tables, notes = add_footnotes(load_contract(), tables, registry)
     tables["footnotes"] = notes
@@ -239,16 +248,9 @@ def consolidation_floor(root: str, dump: str, database: str) -> dict[str, Any]:
 def protection() -> dict[str, Any]:
     """What disclosure control faces on the consolidated tables (after `stages`), unsolved."""
     from pipelines.disclosure.protect import protection_load
-    from pipelines.settings import Settings
-    from pipelines.warehouse.publish import published_metadata
     from schemas.contract import load_contract
 
-    storage = Settings.from_env().storage_dir
-    tables = {
-        name: pd.read_parquet(storage / f"{name}.parquet")
-        for name in published_metadata().tables
-        if (storage / f"{name}.parquet").exists()
-    }
+    tables = _consolidated_tables()
     start = time.perf_counter()
     load = protection_load(load_contract(), tables)
     return {**load, "seconds": time.perf_counter() - start}
