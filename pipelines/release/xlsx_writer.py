@@ -14,7 +14,6 @@ optional column widths and a frozen first row.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,9 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-#: Characters XML 1.0 cannot hold (openpyxl refuses them too): dropped from text.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Style numbers in styles.xml below.
 PLAIN, BOLD, QUOTED = 0, 1, 2
 _EMPTY = "<c/>"
@@ -77,7 +75,7 @@ class _Strings:
         self.needs_quote = needs_quote
 
     def cell(self, text: str, style: int = PLAIN) -> str:
-        text = _ILLEGAL.sub("", text)
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)  # what XML 1.0 cannot hold
         number = self.index.setdefault(text, len(self.index))
         if style == PLAIN and self.needs_quote(text):
             style = QUOTED
@@ -134,7 +132,7 @@ def column_cells(column: pd.Series, strings: _Strings) -> pa.Array:
         floats = column.to_numpy(dtype="float64", na_value=np.nan)
         values = pa.array(floats, pa.float64(), mask=~np.isfinite(floats))
         return _value_cells(values)
-    return _text_cells(column.astype(object).where(column.notna(), None), strings)
+    return _text_cells(column, strings)
 
 
 def _sheet_xml(sheet: Sheet, strings: _Strings) -> Iterable[bytes]:
