@@ -22,6 +22,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
 from pipelines.reports.xlsx_report import set_value
 from schemas.contract import OTHER, TOTAL, UNKNOWN, Code, Codelist, Contract, load_contract
 
@@ -35,9 +36,6 @@ DATA_SHEET, METADATA_SHEET, INSTRUCTIONS_SHEET, CODELISTS_SHEET = (
 TEMPLATE_ROWS = 100_000
 #: The column holding the reporting member state; its list is the members (or one of them).
 AREA_COLUMN = "ref_area"
-#: Rows of the metadata sheet that are not metadata fields of the contract but say what the
-#: file is: the reader returns them with the other metadata.
-COUNTRY_FIELD, DATASET_FIELD = "country", "dataset"
 METADATA_HEADER = ["field", "value", "label", "description"]
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)

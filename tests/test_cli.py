@@ -104,6 +104,7 @@ def test_report_in_every_format(bad, tmp_path, report, capsys):
             "value": "X",
             "message": "",
             "suggestion": data["findings"][0]["suggestion"],
+            "related_rows": None,
         }
 
 

@@ -127,8 +127,10 @@ def test_xlsx_data_sheet_marks_offending_cells_with_fill_and_comment(report, tmp
     wb = openpyxl.load_workbook(write_xlsx_report(report, tmp_path / "r.xlsx"))
     ws = wb["data"]
     header = [c.value for c in ws[1]]
-    assert header == ["row", "ref_area", "time_period", "sex", "obs_value", "obs_status"]
-    by_row = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    # The submitted columns where the file had them (A, B, ...); the file's row number last.
+    assert header == ["ref_area", "time_period", "sex", "obs_value", "obs_status", "row in file"]
+    last = len(header)
+    by_row = {ws.cell(row=r, column=last).value: r for r in range(2, ws.max_row + 1)}
     assert sorted(by_row) == [2, 3, 4, 5, 6, 7]
     sex, obs_value = header.index("sex") + 1, header.index("obs_value") + 1
 
@@ -147,7 +149,7 @@ def test_xlsx_data_sheet_marks_offending_cells_with_fill_and_comment(report, tmp
     # A whole-row finding (no column) marks every cell of the row; the message is on the row number.
     for col in range(1, len(header) + 1):
         assert ws.cell(row=by_row[7], column=col).fill.fgColor.rgb[-6:] == "FFC7CE"
-    assert "same key as row 2" in ws.cell(row=by_row[7], column=1).comment.text
+    assert "same key as row 2" in ws.cell(row=by_row[7], column=last).comment.text
     assert ws.cell(row=by_row[4], column=obs_value).comment is not None
 
 
@@ -176,7 +178,7 @@ def test_xlsx_large_file_shows_only_rows_with_findings(tmp_path):
     report = Report("big.csv", "KEN", "population_stock", findings, submitted=submitted)
     wb = openpyxl.load_workbook(write_xlsx_report(report, tmp_path / "big.xlsx"), read_only=True)
     data_rows = list(wb["data"].iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in data_rows] == [3, 40_000]
+    assert [r[-1] for r in data_rows] == [3, 40_000]
     notes = [r[1] for r in wb["summary"].iter_rows(values_only=True) if r[0] == "note"]
     assert notes and "only the 2 rows with findings" in notes[0]
     assert f"{MAX_DATA_ROWS + 10:,}" in notes[0]
@@ -290,7 +292,8 @@ def test_xlsx_row_with_cell_and_whole_row_findings_and_awkward_values(tmp_path):
     ws = wb["data"]
     header = [c.value for c in ws[1]]
     sex, status = header.index("sex") + 1, header.index("obs_status") + 1
-    row5 = [c.value for c in ws["A"]].index(5) + 1
+    number = len(header)
+    row5 = [ws.cell(row=r, column=number).value for r in range(1, ws.max_row + 1)].index(5) + 1
     assert ws.cell(row=row5, column=sex).comment.text == "not a code"
     assert ws.cell(row=row5, column=sex).fill.fgColor.rgb[-6:] == "FFC7CE"
     assert ws.cell(row=row5, column=status).fill.fgColor.rgb[-6:] == "FFEB9C"
@@ -298,4 +301,24 @@ def test_xlsx_row_with_cell_and_whole_row_findings_and_awkward_values(tmp_path):
     assert ws.cell(row=2, column=status).value == "#N/A"
     assert ws.cell(row=2, column=status).data_type == "s"
     # a finding naming a column the file does not have marks its row
-    assert ws.cell(row=2, column=1).comment.text == "about a column left out"
+    assert ws.cell(row=2, column=number).comment.text == "about a column left out"
+
+
+def test_xlsx_data_sheet_keeps_numbers_as_numbers_and_marks_the_parts_of_a_broken_total(tmp_path):
+    from pipelines.validation import validate_bytes
+
+    text = b"ref_area,time_period,sex,obs_value\nKEN,2023,M,40\nKEN,2023,F,60\nKEN,2023,_T,110\n"
+    report = validate_bytes(text, country="KEN", dataset="immigration")
+    ws = openpyxl.load_workbook(write_xlsx_report(report, tmp_path / "r.xlsx"))["data"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["ref_area", "time_period", "sex", "obs_value"]  # as in the file
+    value, year = header.index("obs_value") + 1, header.index("time_period") + 1
+    assert (
+        ws.cell(row=2, column=value).value == 40 and ws.cell(row=2, column=value).data_type == "n"
+    )
+    assert ws.cell(row=2, column=year).value == 2023
+    for row in (2, 3):  # the parts M and F of the total in row 4
+        cell = ws.cell(row=row, column=header.index("sex") + 1)
+        assert cell.fill.fgColor.rgb[-6:] == "FFC7CE"
+        part = ws.cell(row=row, column=len(header)).comment.text
+        assert part.startswith("Part of the total in row 4:")

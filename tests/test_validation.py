@@ -202,6 +202,7 @@ def test_frame_of_findings_has_stable_columns():
         "value",
         "message",
         "suggestion",
+        "related_rows",
     ]
     assert isinstance(report.findings, pd.DataFrame)
 
@@ -219,3 +220,78 @@ def test_no_total_leaves_out_persons_of_unknown_sex_and_age():
     assert h.query("sex == '_T' and age == 'Y0T4'")["obs_value"].tolist() == [2]
     assert h.query("sex == '_T' and age == '_T'").empty
     assert h.query("sex == 'M' and age == '_T'")["obs_value"].tolist() == [5]
+
+
+def test_a_future_year_is_told_as_such_and_the_fix_is_not_about_digits():
+    from schemas.pandera_schemas import current_year
+
+    future = current_year() + 2
+    report = check(f"ref_area,time_period,sex,obs_value\nKEN,{future},M,5\nKEN,23,F,5\n")
+    by_row = report.findings.set_index("row")
+    assert by_row.loc[2, "kind"] == "future_year"
+    assert f"{future} is after the current year" in by_row.loc[2, "message"]
+    assert "four digits" not in by_row.loc[2, "suggestion"]
+    assert by_row.loc[3, "kind"] == "time_period" and "four digits" in by_row.loc[3, "suggestion"]
+
+
+def test_a_negative_value_is_told_what_to_do():
+    report = check("ref_area,time_period,sex,obs_value\nKEN,2023,M,-5\n")
+    (suggestion,) = report.findings["suggestion"]
+    assert suggestion.startswith("Correct the value")
+
+
+def test_a_small_real_gap_never_reads_zero_percent():
+    report = check(
+        "ref_area,time_period,sex,obs_value\nKEN,2023,M,40000\nKEN,2023,F,60000\n"
+        "KEN,2023,_T,100003\n"
+    )
+    (message,) = report.findings["message"]
+    assert "0.0030% apart" in message and "0.0%" not in message
+
+
+def test_a_broken_total_names_its_parts_for_the_reports():
+    report = check(
+        "ref_area,time_period,sex,obs_value\nKEN,2023,M,40\nKEN,2023,F,60\nKEN,2023,_T,110\n"
+    )
+    (related,) = report.findings["related_rows"]
+    assert related == "2 3"
+
+
+def test_a_country_given_for_both_sexes_only_leaves_the_sex_breakdowns_incomplete():
+    """_O is given without its sex split, so the males' citizenship breakdown misses _O: no male
+    total is derived from it, and a male total that counts _O's men is not a broken total."""
+    text = (
+        "ref_area,time_period,sex,citizenship,obs_value\n"
+        "KEN,2023,M,KEN,500\nKEN,2023,F,KEN,520\nKEN,2023,M,UGA,40\nKEN,2023,F,UGA,30\n"
+        "KEN,2023,_T,_O,90\n"
+    )
+    report = check(text, dataset="population_stock")
+    assert report.accepted and report.findings.empty
+    totals = report.harmonised[report.harmonised["citizenship"] == "_T"]
+    # The grand total is every citizenship's total; no total of one sex can be had.
+    assert totals[["sex", "obs_value"]].values.tolist() == [["_T", 1180]]
+    with_male_total = text + "KEN,2023,M,_T,585\n"  # 500 + 40 + 45 of _O's 90
+    assert check(with_male_total, dataset="population_stock").findings.empty
+
+
+def test_a_template_sent_as_another_dataset_is_an_error_naming_both(tmp_path):
+    import openpyxl
+
+    from pipelines.template import write_template
+    from pipelines.validation import validate_file
+
+    path = write_template(tmp_path / "t.xlsx", "population_stock", "KEN")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["data"]
+    header = [c.value for c in ws[1]]
+    row = {"ref_area": "KEN", "time_period": 2023, "obs_value": 10}
+    ws.append([row.get(h, "_T") for h in header])
+    wb.save(path)
+    report = validate_file(path, country="KEN", dataset="immigration")
+    assert not report.accepted
+    finding = report.findings[report.findings["kind"] == "template_dataset"].iloc[0]
+    assert finding["rule"] == "R2"
+    assert "says it holds population_stock" in finding["message"]
+    assert "submitted as immigration" in finding["message"]
+    other = validate_file(path, country="UGA", dataset="population_stock")
+    assert "template_country" in set(other.findings["kind"])

@@ -29,6 +29,9 @@ MAX_UNCOMPRESSED_BYTES = 1 << 30
 MAX_RATIO = 200
 DATA_SHEET = "data"
 METADATA_SHEET = "metadata"
+#: Rows of the metadata sheet that are not metadata fields of the contract but say what the
+#: file is: the reader returns them with the other metadata, and validation checks them.
+COUNTRY_FIELD, DATASET_FIELD = "country", "dataset"
 _HEADER_SEARCH_ROWS = 20
 _HEADER_MARKERS = {"ref_area", "obs_value", "time_period"}
 

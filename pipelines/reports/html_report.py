@@ -16,6 +16,7 @@ import pandas as pd
 from pipelines.reports.xlsx_report import (
     ROW_COLUMN,
     SEVERITY_ORDER,
+    file_columns,
     finding_marks,
     joined_messages,
     worst,
@@ -37,7 +38,7 @@ th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:to
 th{background:#f2f2f2}
 .status{display:inline-block;padding:.2em .7em;border-radius:.3em;font-weight:bold}
 .accepted{background:#c6efce}.accepted-with-warnings{background:#ffeb9c}
-.rejected{background:#ffc7ce}
+.rejected{background:#ffc7ce}.held-for-review{background:#bdd7ee}
 td.error,th.error,tr.error td.rowno{background:#ffc7ce}
 td.warning,th.warning,tr.warning td.rowno{background:#ffeb9c}
 tr.error td{border-top:2px solid #c00}tr.warning td{border-top:2px solid #c90}
@@ -101,6 +102,7 @@ def render_html(report: Report) -> str:
         f'<p><span class="status {e(str(s["status"]).replace(" ", "-"))}">'
         f"{e(s['status'])}</span> {s['errors']:,} error(s), {s['warnings']:,} warning(s)</p>",
         _summary_table(s),
+        _impact_section(report),
         _findings_section(report.findings),
         _rows_section(report),
         "</body></html>",
@@ -136,6 +138,20 @@ def _summary_table(s: dict[str, Any]) -> str:
     return f"<table>{body}</table>"
 
 
+def _impact_section(report: Report) -> str:
+    if not report.impact:
+        return ""
+    items = "".join(f"<li>{_e(line)}</li>" for line in report.impact.get("summary", []))
+    held = (
+        '<p><span class="status held-for-review">held for review</span> The data in force '
+        "stay published until a Secretariat statistician approves this file (see the R12 "
+        "warnings below).</p>"
+        if report.held
+        else ""
+    )
+    return f"<h2>What it changes against the data in force</h2><ul>{items}</ul>{held}"
+
+
 def _findings_section(findings: pd.DataFrame) -> str:
     if findings.empty:
         return '<h2>Findings</h2><p class="note">No findings: every check passed.</p>'
@@ -167,7 +183,7 @@ def _rows_section(report: Report) -> str:
     submitted = report.submitted
     if submitted is None or report.findings.empty:
         return ""
-    columns = [str(c) for c in submitted.columns if c != ROW_COLUMN]
+    columns = file_columns(report)
     marks = finding_marks(report.findings, columns)
     offending = submitted[submitted[ROW_COLUMN].isin(marks.marked_rows)].sort_values(ROW_COLUMN)
     if offending.empty:

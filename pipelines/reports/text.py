@@ -6,6 +6,20 @@ from pipelines.validation.findings import Report
 from pipelines.validation.messages import compact_rows
 
 
+def impact_lines(report: Report) -> list[str]:
+    """What the file changes against the data in force, and whether it is held for review."""
+    if not report.impact:
+        return []
+    out = ["", "What it changes against the data in force:"]
+    out += [f"  {line}" for line in report.impact.get("summary", [])]
+    if report.held:
+        out.append(
+            "  HELD FOR REVIEW: the data in force stay published until a Secretariat "
+            "statistician approves this file (see the R12 warnings below)."
+        )
+    return out
+
+
 def render_text(report: Report, *, max_groups: int = 50) -> str:
     """A readable report: status line, then each problem once with the rows where it occurs."""
     s = report.summary()
@@ -15,6 +29,7 @@ def render_text(report: Report, *, max_groups: int = 50) -> str:
         f"{s['rows']:,} rows read ({report.format}{'; ' + how if how else ''}).",
         f"{s['errors']:,} error(s), {s['warnings']:,} warning(s).",
     ]
+    lines += impact_lines(report)
     if report.findings.empty:
         return "\n".join(lines) + "\n"
     groups = report.findings.groupby(

@@ -1,18 +1,22 @@
 """Write a validation report as a workbook a focal point opens in Excel.
 
 Three sheets: `summary` (the outcome), `findings` (one row per finding, errors first) and
-`data` (the submitted cells, each offending cell filled red or amber with the message in a
-comment). Every submitted value is written as text and never as a formula: a cell such as
-`=HYPERLINK(...)` in a submission must not become live in the Secretariat's Excel.
+`data` (the submitted cells in their own columns, each offending cell filled red or amber
+with the message in a comment, the parts of a total that does not add up marked with it).
+Plain whole numbers in obs_value and time_period are written as numbers; every other value
+as text and never as a formula: a cell such as `=HYPERLINK(...)` in a submission must not
+become live in the Secretariat's Excel.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -41,9 +45,16 @@ STATUS_FILLS = {
     "rejected": FILLS["error"],
     "accepted with warnings": FILLS["warning"],
     "accepted": PatternFill("solid", fgColor="C6EFCE"),
+    "held for review": PatternFill("solid", fgColor="BDD7EE"),
 }
 FINDINGS_HEADER = ["row", "column", "value", "rule", "severity", "message", "suggestion"]
 ROW_COLUMN = "row"
+#: The data sheet's last column: the row of the submitted file (Excel's own row numbers
+#: differ when only the rows with findings are shown).
+ROW_HEADER = "row in file"
+#: Submitted columns written as numbers where a cell is a plain whole number.
+NUMBER_COLUMNS = frozenset({"obs_value", "time_period"})
+_PLAIN_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
 _AUTHOR = "migstats"
 _BOLD = Font(bold=True)
 
@@ -101,8 +112,18 @@ def finding_marks(findings: pd.DataFrame, columns: Iterable[str]) -> Marks:
     """
     known = set(columns)
     marks = Marks()
-    for sev, row, col, msg in zip(
-        findings["severity"], findings["row"], findings["column"], findings["message"], strict=True
+    related = (
+        findings["related_rows"]
+        if "related_rows" in findings
+        else pd.Series(None, index=findings.index)
+    )
+    for sev, row, col, msg, others in zip(
+        findings["severity"],
+        findings["row"],
+        findings["column"],
+        findings["message"],
+        related,
+        strict=True,
     ):
         entry = (str(sev), "" if pd.isna(msg) else str(msg))
         has_col = not pd.isna(col) and str(col) in known
@@ -113,6 +134,11 @@ def finding_marks(findings: pd.DataFrame, columns: Iterable[str]) -> Marks:
             marks.cells.setdefault((int(row), str(col)), []).append(entry)
         else:
             marks.rows.setdefault(int(row), []).append(entry)
+        if isinstance(others, str) and others:
+            # The parts of a total that does not add up: marked with the total's message.
+            part = (entry[0], f"Part of the total in row {int(row)}: {entry[1]}")
+            for number in others.split():
+                marks.rows.setdefault(int(number), []).append(part)
     return marks
 
 
@@ -161,7 +187,7 @@ def write_xlsx_report(report: Report, path: str | Path) -> Path:
     """Write `report` as an XLSX workbook at `path` and return the path."""
     path = Path(path)
     findings = report.findings
-    value_columns = [] if report.submitted is None else _value_columns(report.submitted)
+    value_columns = [] if report.submitted is None else file_columns(report)
     marks = finding_marks(findings, value_columns)
     shown, data_note = data_rows(report, marks)
     notes = [data_note] if data_note else []
@@ -190,8 +216,11 @@ def _plain(value: Any) -> bool:
     )
 
 
-def _value_columns(submitted: pd.DataFrame) -> list[str]:
-    return [str(c) for c in submitted.columns if c != ROW_COLUMN]
+def file_columns(report: Report) -> list[str]:
+    """The columns of the file, in its order; every column read where that is not known."""
+    assert report.submitted is not None
+    known = [c for c in report.file_columns if c in report.submitted.columns]
+    return known or [str(c) for c in report.submitted.columns if c != ROW_COLUMN]
 
 
 def _summary_sheet(wb: Workbook, report: Report, notes: list[str]) -> None:
@@ -213,6 +242,7 @@ def _summary_sheet(wb: Workbook, report: Report, notes: list[str]) -> None:
         ("checked_at", s["checked_at"]),
     ]
     rows += [(f"metadata: {k}", v) for k, v in (s.get("metadata") or {}).items()]
+    rows += [("impact", line) for line in (report.impact or {}).get("summary", [])]
     rows += [("note", n) for n in notes]
     for key, value in rows:
         fill = STATUS_FILLS.get(str(value)) if key == "status" else None
@@ -241,24 +271,29 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
 
 
 def _data_sheet(wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Marks) -> None:
+    """The submitted table in the columns it had (A, B, ...), the file's row number last."""
     ws = wb.create_sheet("data")
-    ws.freeze_panes = "B2"
-    ws.column_dimensions["A"].width = 8
-    for i, col in enumerate(columns, start=2):
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(col) + 2)
-    header = [text_cell(ws, ROW_COLUMN, font=_BOLD)]
-    for col in columns:
-        header.append(_marked(ws, col, marks.header.get(col), font=_BOLD))
+    ws.column_dimensions[get_column_letter(len(columns) + 1)].width = 12
+    header = [_marked(ws, col, marks.header.get(col), font=_BOLD) for col in columns]
+    header.append(text_cell(ws, ROW_HEADER, font=_BOLD))
     ws.append(header)
     if len(shown) == 0:
         return
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns) + 1)}{len(shown) + 1}"
     row_numbers = shown[ROW_COLUMN].to_numpy(dtype=object)
-    values = [shown[c].to_numpy(dtype=object, na_value=None) for c in columns]
+    values = [
+        _numbers(shown[c])
+        if c in NUMBER_COLUMNS
+        else shown[c].to_numpy(dtype=object, na_value=None)
+        for c in columns
+    ]
     for i, number in enumerate(row_numbers):
         number = int(number)
         whole = marks.rows.get(number)
-        cells = [_marked(ws, number, whole)]
+        cells = []
         for col, col_values in zip(columns, values, strict=True):
             own = marks.cells.get((number, col))
             if whole:
@@ -267,7 +302,18 @@ def _data_sheet(wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Ma
                 cells.append(_marked(ws, col_values[i], own or None, fill=fill))
             else:
                 cells.append(_marked(ws, col_values[i], own))
+        cells.append(_marked(ws, number, whole))
         ws.append(cells)
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """Cells that are plain whole numbers as numbers (Excel sums them and shows no warning);
+    anything else (leading zeros, separators, decimals, text) stays as it was typed."""
+    text = column.astype(object).where(column.notna(), None)
+    plain = text.map(lambda v: isinstance(v, str) and _PLAIN_NUMBER.fullmatch(v) is not None)
+    out = text.to_numpy(dtype=object).copy()
+    out[plain.to_numpy(dtype=bool)] = [int(v) for v in text[plain]]
+    return out
 
 
 def _marked(ws: Worksheet, value: Any, entries: list[tuple[str, str]] | None, **style: Any) -> Any:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.validation.breakdowns import Relation, complete_sums, tainted
-from pipelines.validation.messages import compact_rows, render, render_fix
+from pipelines.validation.messages import compact_rows, percent_text, render, render_fix
 from schemas.checks import KeyCodes
 from schemas.contract import TOTAL, Contract
 
@@ -72,13 +72,14 @@ def _describe(
         .agg(
             codes=(rel.dimension, lambda s: ", ".join(map(str, s))),
             rows=("row", lambda s: compact_rows([int(r) for r in s])),
+            related=("row", lambda s: " ".join(str(r) for r in sorted(int(r) for r in s))),
         )
     )
     bad = bad.merge(detail.reset_index(), on=keys, how="left")
     out = []
     for rec in bad.itertuples(index=False):  # only the failing totals: few by construction
         rule = "R7" if rec.pct > tolerance else "R8"
-        pct = "∞" if np.isinf(rec.pct) else f"{rec.pct:.1f}"
+        pct = percent_text(rec.pct)
         params = {
             "dimension": rel.dimension,
             "total": f"{int(rec.value):,}",
@@ -98,6 +99,7 @@ def _describe(
                 "value": str(int(rec.value)),
                 "message": render(contract, rule, "additivity", **params),
                 "suggestion": render_fix(contract, rule, "additivity", **params),
+                "related_rows": rec.related,
             }
         )
     return out

@@ -8,6 +8,7 @@ these functions, so "complete" means the same thing in both.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,23 @@ def relations(
             required = frozenset(dim.breakdown["all_of"])
         out.append(Relation(dim_id, keys, required))
     return out
+
+
+def summed_dimensions(contract: Contract, dataset_id: str) -> tuple[list[str], list[str]]:
+    """The dataset's dimensions with a _T code (summed), and those without (never summed:
+    permit_type), in the dataset's order."""
+    dims = contract.dataset(dataset_id).dimensions
+    summed = [d for d in dims if TOTAL in contract.codelist_of(dataset_id, d).ids]
+    return summed, [d for d in dims if d not in summed]
+
+
+def grand_totals(contract: Contract, dataset_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows with every summed dimension at _T: one grand total per state, year and code
+    of each dimension that is never summed."""
+    summed, _ = summed_dimensions(contract, dataset_id)
+    if not summed:
+        return frame
+    return frame[frame[summed].eq(TOTAL).all(axis=1)]
 
 
 def complete_sums(df: pd.DataFrame, rel: Relation, coded: KeyCodes | None = None) -> pd.DataFrame:
@@ -101,10 +119,13 @@ def _misses_codes_used_below(
 ) -> np.ndarray:
     """Groups whose breakdown lacks a code the file uses elsewhere within the same population.
 
-    A group whose other keys hold _T covers every row that matches it on its other keys. If
-    those rows use a code of the dimension (say sex _U at some age) that the group's parts do
-    not, the parts are not the whole population, and a total built from them would leave
-    persons out. Most files use the same codes everywhere, which the first test settles.
+    A group whose other keys hold _T covers every row that matches it on its other keys; and
+    a row that holds _T where the group has a code (a total over sex, say) covers the group's
+    population too. If those rows use a code of the dimension (say citizenship _O given for
+    both sexes together) that the group's parts do not, the parts are not the whole
+    population: that code's persons of this group are unknown, not zero, and a total built
+    from the parts would leave them out. Most files use the same codes everywhere, which the
+    first test settles.
     """
     keys = list(rel.keys)
     short = sums["n_parts"].to_numpy() < codes.nunique()
@@ -112,20 +133,48 @@ def _misses_codes_used_below(
         return np.zeros(len(sums), dtype=bool)
     parts = df.iloc[pos]
     out = np.zeros(len(sums), dtype=bool)
-    candidates = sums[short]
+    candidates = sums[short].assign(_gid=np.arange(int(short.sum())))
     totals = (candidates[keys] == TOTAL).to_numpy()
     patterns = totals @ (1 << np.arange(len(keys)))
     for pattern in np.unique(patterns):
         fixed = [k for i, k in enumerate(keys) if not (int(pattern) >> i) & 1]
         these = candidates[patterns == pattern]
-        if fixed:
-            used = parts.groupby(fixed, observed=True)[rel.dimension].nunique().rename("_used")
-            used_n = these[fixed].merge(used.reset_index(), on=fixed, how="left")["_used"]
-        else:
-            used_n = pd.Series(parts[rel.dimension].nunique(), index=range(len(these)))
-        missing = these["n_parts"].to_numpy() < used_n.fillna(0).to_numpy()
+        used = _codes_over(parts, these, fixed, rel.dimension)
+        used_n = these["_gid"].map(used).fillna(0).to_numpy()
+        missing = these["n_parts"].to_numpy() < used_n
         out[np.flatnonzero(short)[patterns == pattern]] = missing
     return out
+
+
+def _codes_over(
+    parts: pd.DataFrame, groups: pd.DataFrame, fixed: list[str], dimension: str
+) -> pd.Series:
+    """Per group (`_gid`), how many codes of `dimension` the rows covering it use.
+
+    A row covers the group when, on each of the group's `fixed` keys, it holds the group's
+    code or _T (a wider population). ref_area and time_period are never _T.
+    """
+    widenable = [k for k in fixed if k not in ("ref_area", "time_period")]
+    found = []
+    for n in range(len(widenable) + 1):
+        for wide in itertools.combinations(widenable, n):
+            rows = parts
+            if wide:
+                rows = rows[(rows[list(wide)] == TOTAL).all(axis=1)]
+            if rows.empty:
+                continue
+            match = [k for k in fixed if k not in wide]
+            if not match:
+                pairs = groups[["_gid"]].merge(rows[[dimension]].drop_duplicates(), how="cross")
+            else:
+                pairs = groups[[*match, "_gid"]].merge(
+                    rows[[*match, dimension]].drop_duplicates(), on=match
+                )
+            found.append(pairs[["_gid", dimension]])
+    if not found:
+        return pd.Series(dtype="int64")
+    both = pd.concat(found, ignore_index=True).drop_duplicates()
+    return both.groupby("_gid").size()
 
 
 def tainted(groups: pd.DataFrame, invalid: pd.DataFrame, keys: list[str]) -> np.ndarray:

@@ -46,11 +46,12 @@ def stripped(cells: pd.Series) -> pd.Series:
 
 def find_columns(
     contract: Contract, dataset_id: str, raw: RawTable
-) -> tuple[pd.DataFrame, list[dict], set[str]]:
+) -> tuple[pd.DataFrame, list[dict], list[str]]:
     """The file's cells under contract column ids, stripped, with defaults for absent columns.
 
     Returns the frame (plus a `row` column), the rule-2 findings, and the ids of the columns
-    the file really has (absent dimensions are filled with _T, absent flags with '').
+    the file really has, in the file's order (absent dimensions are filled with _T, absent
+    flags with '').
     """
     ds = contract.dataset(dataset_id)
     aliases = column_aliases(contract, dataset_id)
@@ -112,7 +113,7 @@ def find_columns(
             if wrong:
                 add("wrong_dataset", None, wrong[0])
 
-    present = set(match.columns)
+    present = sorted(match.columns, key=match.columns.__getitem__)
     frame = pd.DataFrame(
         {col: stripped(cells[f"c{pos}"]) for col, pos in match.columns.items()},
         index=cells.index,

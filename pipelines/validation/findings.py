@@ -12,13 +12,59 @@ from typing import Any
 
 import pandas as pd
 
-FINDING_COLUMNS = ["rule", "severity", "kind", "row", "column", "value", "message", "suggestion"]
+FINDING_COLUMNS = [
+    "rule",
+    "severity",
+    "kind",
+    "row",
+    "column",
+    "value",
+    "message",
+    "suggestion",
+    # Other rows the finding concerns, space-separated (the parts of a total that does not
+    # add up): reports mark them beside `row`.
+    "related_rows",
+]
+
+#: What becomes of a submission. The first three come from validation; a file that passed but
+#: would change too much of what is in force is *held* until the Secretariat approves it (then
+#: accepted) or declines it.
+ACCEPTED = "accepted"
+ACCEPTED_WITH_WARNINGS = "accepted with warnings"
+REJECTED = "rejected"
+HELD = "held for review"
+DECLINED = "declined"
+#: Statuses whose data are in force (published at the next consolidation).
+IN_FORCE = (ACCEPTED, ACCEPTED_WITH_WARNINGS)
+
+
+def in_force_status(status: pd.Series) -> pd.Series:
+    """Which registry statuses put a submission's data in force."""
+    return status.isin(IN_FORCE)
 
 
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no rows and the right columns."""
     return pd.DataFrame(
         {c: pd.Series([], dtype="Int64" if c == "row" else "str") for c in FINDING_COLUMNS}
+    )
+
+
+def findings_frame(findings: list[dict]) -> pd.DataFrame:
+    """Findings (dicts with FINDING_COLUMNS) as the report holds them: file-level first, then
+    by row, errors before warnings."""
+    if not findings:
+        return empty_findings()
+    out = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    out["row"] = out["row"].astype("Int64")
+    for col in ("column", "value", "related_rows"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    order = out["severity"].map({"error": 0, "warning": 1})
+    return (
+        out.assign(_o=order)
+        .sort_values(["row", "_o", "rule"], na_position="first", kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
     )
 
 
@@ -41,9 +87,15 @@ class Report:
     harmonised: pd.DataFrame | None = None
     #: The submitted cells as read (column ids as columns, plus `row`), for reports that mark cells.
     submitted: pd.DataFrame | None = None
+    #: The columns the file itself has, in its order (`submitted` adds the ones it left out).
+    file_columns: list[str] = field(default_factory=list)
     checked_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
+    #: What an accepted file changes against the data in force (intake.impact.Impact.to_dict).
+    impact: dict[str, Any] | None = None
+    #: Accepted, but kept out of force until the Secretariat approves it (rule R12).
+    held: bool = False
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -60,8 +112,10 @@ class Report:
     @property
     def status(self) -> str:
         if not self.accepted:
-            return "rejected"
-        return "accepted with warnings" if len(self.warnings) else "accepted"
+            return REJECTED
+        if self.held:
+            return HELD
+        return ACCEPTED_WITH_WARNINGS if len(self.warnings) else ACCEPTED
 
     def summary(self) -> dict[str, Any]:
         """The report without its findings: what a receipt or a registry row needs."""
@@ -77,7 +131,13 @@ class Report:
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "checked_at": self.checked_at,
+            "impact": self.impact,
         }
+
+    def add_findings(self, findings: list[dict[str, Any]]) -> None:
+        """Findings made after validation (rule R12 at intake), merged in report order."""
+        if findings:
+            self.findings = findings_frame([*self.findings.to_dict("records"), *findings])
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as plain JSON-ready data."""

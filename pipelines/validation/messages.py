@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from schemas.contract import Contract
@@ -34,3 +35,13 @@ def compact_rows(rows: list[int], limit: int = 6) -> str:
         head, _, last = shown.rpartition(", ")
         return f"{head} and {last}"
     return shown
+
+
+def percent_text(pct: float) -> str:
+    """A percentage as a sentence shows it: '12.3', '0.0043' (a real gap never reads '0.0'), '∞'."""
+    if math.isinf(pct):
+        return "∞" if pct > 0 else "-∞"
+    if pct == 0 or abs(pct) >= 0.1:
+        return f"{pct:.1f}"
+    digits = min(12, 1 - math.floor(math.log10(abs(pct))))
+    return f"{pct:.{digits}f}"

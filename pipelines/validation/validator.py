@@ -15,10 +15,11 @@ import pandera.pandas as pa
 
 from pipelines.reading import UnreadableFile, read_table
 from pipelines.reading.headers import SDMX_COLUMNS, SDMX_EXTRA
+from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
 from pipelines.validation.additivity import additivity_findings
 from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
-from pipelines.validation.findings import FINDING_COLUMNS, Report, empty_findings
+from pipelines.validation.findings import FINDING_COLUMNS, Report, findings_frame
 from pipelines.validation.harmonise import harmonise as harmonised_table
 from pipelines.validation.harmonise import with_values
 from pipelines.validation.messages import render, render_fix
@@ -79,24 +80,27 @@ def validate_bytes(
     try:
         raw = read_table(data, known, encoding=encoding)
     except UnreadableFile as exc:
-        return Report(file_name, country, dataset, _frame([_r1(contract, exc)]))
+        return Report(file_name, country, dataset, findings_frame([_r1(contract, exc)]))
     findings = [_r1(contract, UnreadableFile(kind, row, **p)) for kind, row, p in raw.problems]
-    frame, column_findings, present = find_columns(contract, dataset, raw)
+    frame, column_findings, file_columns = find_columns(contract, dataset, raw)
+    present = set(file_columns)
     findings += column_findings
+    findings += _template_mismatch(contract, country, dataset, raw.metadata)
     report = Report(
         file_name,
         country,
         dataset,
-        empty_findings(),
+        findings_frame([]),
         format=_format_name(raw),
         details=raw.details,
         metadata=raw.metadata,
         rows_read=len(frame),
         submitted=frame,
+        file_columns=file_columns,
     )
     if frame.empty:
         findings.append(_r1(contract, UnreadableFile("no_rows")))
-        report.findings = _frame(findings)
+        report.findings = findings_frame(findings)
         return report
 
     scheme = age_scheme(contract, dataset, frame)
@@ -108,7 +112,7 @@ def validate_bytes(
         failed = invalid["_any"].to_numpy()
         values = with_values(contract, frame[~failed] if failed.any() else frame)
         findings += additivity_findings(contract, values, rels, invalid[failed], sums)
-    report.findings = _frame(findings)
+    report.findings = findings_frame(findings)
     if report.accepted and harmonise:
         if values is None or len(values) != len(frame):
             values, sums = with_values(contract, frame), {}
@@ -126,20 +130,31 @@ def _format_name(raw) -> str:
     return raw.format
 
 
-def _frame(findings: list[dict]) -> pd.DataFrame:
-    if not findings:
-        return empty_findings()
-    out = pd.DataFrame(findings, columns=FINDING_COLUMNS)
-    out["row"] = out["row"].astype("Int64")
-    for col in ("column", "value"):
-        out[col] = out[col].astype(object).where(out[col].notna(), None)
-    order = out["severity"].map({"error": 0, "warning": 1})
-    return (
-        out.assign(_o=order)
-        .sort_values(["row", "_o", "rule"], na_position="first", kind="stable")
-        .drop(columns="_o")
-        .reset_index(drop=True)
-    )
+def _template_mismatch(
+    contract: Contract, country: str, dataset: str, metadata: dict[str, str]
+) -> list[dict]:
+    """A template whose metadata sheet names another dataset or state than it is sent as."""
+    out = []
+    for rule, kind, field, expected in (
+        ("R2", "template_dataset", DATASET_FIELD, dataset),
+        ("R4", "template_country", COUNTRY_FIELD, country),
+    ):
+        said = (metadata.get(field) or "").strip()
+        if said and said != expected:
+            params = {"value": said, "dataset": dataset, "country": country}
+            out.append(
+                {
+                    "rule": rule,
+                    "severity": contract.rules[rule].severity,
+                    "kind": kind,
+                    "row": None,
+                    "column": None,
+                    "value": said,
+                    "message": render(contract, rule, kind, **params),
+                    "suggestion": render_fix(contract, rule, kind, **params),
+                }
+            )
+    return out
 
 
 def _r1(contract: Contract, exc: UnreadableFile) -> dict:
@@ -228,8 +243,13 @@ def _cell_messages(
     kind[
         (cases["kind"] == "not_integer") & cases["value"].fillna("").str.fullmatch(r"-\s*[\d.,]+")
     ] = "negative"
-    cases = cases.assign(kind=kind)
     year = current_year()
+    as_year = pd.to_numeric(
+        cases["value"].where(cases["value"].fillna("").str.fullmatch(r"[0-9]{4}")),
+        errors="coerce",
+    )
+    kind[(cases["kind"] == "time_period") & (as_year > year)] = "future_year"
+    cases = cases.assign(kind=kind)
     base = {
         "country": country,
         "dataset": dataset,
