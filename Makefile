@@ -15,8 +15,11 @@ $(BIN)/migstats: pyproject.toml
 
 setup: $(BIN)/migstats
 
+# The demo's store: .migstats in the repository (commands run inside it find it too).
+MIGSTATS_HOME ?= $(CURDIR)/.migstats
+
 demo: setup
-	$(BIN)/migstats demo
+	MIGSTATS_HOME=$(MIGSTATS_HOME) $(BIN)/migstats demo
 
 lint: setup
 	$(BIN)/ruff check .
@@ -26,7 +29,6 @@ test: lint
 	$(BIN)/pytest
 
 # The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
-MIGSTATS_HOME ?= $(CURDIR)/.migstats
 ui: setup
 	mkdir -p $${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster}
 	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \

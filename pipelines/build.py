@@ -13,6 +13,7 @@ from pipelines import regional
 from pipelines.intake.archive import load_rows
 from pipelines.intake.assemble import empty_harmonised, harmonise_submissions
 from pipelines.settings import Settings
+from pipelines.validation.findings import HELD, in_force_status
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Contract
 
@@ -29,15 +30,19 @@ def build_tables(
     *,
     submission_ids: set[int] | None = None,
     registry_upto: int | None = None,
+    as_of: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The unprotected tables from the accepted submissions (only `submission_ids` if given),
-    and the registry as it stood (rows up to `registry_upto`)."""
+    and the registry as it stood (rows up to `registry_upto`; a review decided after `as_of`
+    undone, so the held submission is held again)."""
     registry = submissions_frame(engine)
     if registry_upto is not None:
         registry = registry[registry["id"] <= registry_upto]
-    accepted = registry[
-        registry["status"].str.startswith("accepted") & registry["rows_path"].notna()
-    ]
+    if as_of is not None and len(registry):
+        decided = pd.to_datetime(registry["decided_at"], utc=True)
+        later = (decided > pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool)
+        registry = registry.assign(status=registry["status"].where(~later, HELD))
+    accepted = registry[in_force_status(registry["status"]) & registry["rows_path"].notna()]
     if submission_ids is not None:
         accepted = accepted[accepted["id"].isin(submission_ids)]
     tables: dict[str, pd.DataFrame] = {}

@@ -31,6 +31,19 @@ def _contract() -> Contract:
     return load_contract()
 
 
+def _store(*, must_exist: bool = False) -> Settings:
+    """The store this command uses, named on stderr; a read needs one that exists."""
+    settings = Settings.from_env()
+    print(settings.describe(), file=sys.stderr)
+    if must_exist and not settings.exists():
+        raise UsageError(
+            f"there is no store at {settings.home}: nothing was ever submitted there. Set "
+            "MIGSTATS_HOME to the store's folder, or run the command inside the project "
+            "folder that holds .migstats."
+        )
+    return settings
+
+
 def _country(value: str) -> str:
     code = value.strip().upper()
     members = _contract().members
@@ -133,7 +146,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         "notes": args.notes,
         "submitted_by": args.by,
     }
-    settings = Settings.from_env()
+    settings = _store()
     receipt = submit(
         path.read_bytes(),
         original_name=path.name,
@@ -148,7 +161,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if receipt.report is not None and len(receipt.report.findings):
         print()
         sys.stdout.write(render_text(receipt.report))
-    if receipt.accepted and receipt.duplicate_of is None:
+    if receipt.held:
+        print("\nThe Secretariat is told; the file is published once it is approved.")
+    elif receipt.accepted and receipt.duplicate_of is None:
         print("\nIt will be published at the next consolidation (migstats consolidate).")
     return EXIT_OK if receipt.accepted else EXIT_REJECTED
 
@@ -166,7 +181,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     """Run the consolidation job in-process; the run appears in the Dagster UI."""
     from pipelines.orchestrate import consolidate
 
-    settings = Settings.from_env()
+    settings = _store(must_exist=True)
     state = _country(args.country) if args.country else None
     print(f"Consolidating {state or 'all member states'} ...", flush=True)
     result = consolidate(settings, state=state)
@@ -182,6 +197,10 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         f"Published. Run {result.run_id}; database {_safe_url(settings.database_url)}; "
         f"release files under {settings.releases_dir}."
     )
+    from pipelines.reports.quality_text import quality_summary
+
+    print()
+    print(quality_summary(_engine(settings)), end="")
     return EXIT_OK
 
 
@@ -198,7 +217,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from pipelines.warehouse.registry import submissions_frame
 
     country, dataset = _country(args.country), _dataset(args.dataset)
-    settings = Settings.from_env()
+    settings = _store(must_exist=True)
     reg = submissions_frame(_engine(settings), country=country, dataset=dataset)
     if reg.empty:
         print(f"No {dataset} submission from {country} yet.")
@@ -206,7 +225,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     table = vintages(reg)
     table["received_at"] = pd.to_datetime(table["received_at"]).dt.strftime("%Y-%m-%d %H:%M")
     print(f"{country} {dataset}: {len(table)} submission(s), oldest first.")
-    print(table.fillna("").to_string(index=False))
+    print(_printable(table).to_string(index=False))
     return EXIT_OK
 
 
@@ -214,7 +233,7 @@ def cmd_revisions(args: argparse.Namespace) -> int:
     """Cell-by-cell changes between two vintages, or between two releases."""
     from pipelines.revisions.compare import summarise
 
-    settings = Settings.from_env()
+    settings = _store(must_exist=True)
     if args.release:
         from pipelines.revisions.releases import compare_tables, load_release, release_folder
 
@@ -251,7 +270,7 @@ def cmd_revisions(args: argparse.Namespace) -> int:
             f"Submission {old_id} -> {new_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
         )
         if len(combined):
-            print(combined.head(args.show).fillna("").to_string(index=False))
+            print(_printable(combined.head(args.show)).to_string(index=False))
             if len(combined) > args.show:
                 print(f"... and {len(combined) - args.show:,} more (use --report for all).")
     if args.report:
@@ -262,6 +281,80 @@ def cmd_revisions(args: argparse.Namespace) -> int:
         else:
             combined.to_csv(path, index=False, encoding="utf-8-sig")
         print(f"Every changed cell: {path}")
+    return EXIT_OK
+
+
+def _printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame for the terminal: every missing value blank, whatever the column's type."""
+    return frame.astype(object).where(frame.notna(), "")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """List the submissions held for review, with what each would change."""
+    from pipelines.intake.review import held_submissions
+
+    settings = _store(must_exist=True)
+    held = held_submissions(_contract(), settings, _engine(settings))
+    if not held:
+        print("No submission is held for review.")
+        return EXIT_OK
+    print(f"{len(held)} submission(s) held for review, oldest first:")
+    for h in held:
+        r = h.record
+        when = pd.Timestamp(r["received_at"]).strftime("%Y-%m-%d %H:%M")
+        by = f" by {r['submitted_by']}" if r.get("submitted_by") else ""
+        print(
+            f"\nSubmission {r['id']}: {r['country']} {r['dataset']}, {r['original_name']}, "
+            f"received {when}{by} ({r['channel']})"
+        )
+        rows, warnings = int(r["rows"] or 0), int(r["warnings"] or 0)
+        print(f"  years {r['years']}; {rows:,} rows; {warnings} warning(s)")
+        if h.recomputed:
+            print("  What is in force has changed since it arrived; its impact now:")
+        for line in h.impact.sentences():
+            print(f"  {line}")
+        print("  Held because:")
+        for reason in h.reasons:
+            print(f"    - {reason}")
+        if r.get("notes"):
+            print(f"  Notes from the focal point: {r['notes']}")
+        print(
+            f"  Decide: migstats approve {r['id']} --by NAME   or   "
+            f"migstats decline {r['id']} --by NAME --reason TEXT"
+        )
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    """Approve a held submission: it is in force for the next consolidation."""
+    from pipelines.intake.review import ReviewError, approve
+
+    settings = _store(must_exist=True)
+    try:
+        impact = approve(
+            _contract(), settings, _engine(settings), args.id, by=args.by, note=args.note
+        )
+    except ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Submission {args.id} approved by {args.by}: in force from the next consolidation.")
+    for line in impact.sentences():
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_decline(args: argparse.Namespace) -> int:
+    """Decline a held submission: it stays in the archive and is never in force."""
+    from pipelines.intake.review import ReviewError, decline
+
+    settings = _store(must_exist=True)
+    try:
+        decline(_engine(settings), args.id, by=args.by, reason=args.reason)
+    except ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    print(
+        f"Submission {args.id} declined by {args.by}; the data in force stay published. "
+        f"Reason recorded: {args.reason.strip()}"
+    )
     return EXIT_OK
 
 
@@ -276,7 +369,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     """Recompute a release from the archive and say whether it comes out identical."""
     from pipelines.revisions.releases import rebuild_release
 
-    settings = Settings.from_env()
+    settings = _store(must_exist=True)
     try:
         changes = rebuild_release(_contract(), settings, _engine(settings), args.release_id)
     except FileNotFoundError as exc:
@@ -307,7 +400,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Submit the demo region, consolidate, and summarise what was published."""
     from pipelines.demo import run_demo
 
-    return run_demo(Settings.from_env())
+    return run_demo(_store())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -389,7 +482,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "history",
         help="list the vintages of a member state's submissions of a dataset",
-        description="List every submission of COUNTRY's DATASET and the years it is in force.",
+        description=(
+            "List every submission of COUNTRY's DATASET, the years it is in force, and the "
+            "review decisions on held ones."
+        ),
     )
     p.add_argument("--country", required=True, metavar="ISO3")
     p.add_argument("--dataset", required=True, metavar="ID")
@@ -419,6 +515,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("release_id", metavar="RELEASE_ID")
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser(
+        "review",
+        help="list the submissions held for review, with what each would change",
+        description=(
+            "List every submission held for review (rule R12): what it would change against "
+            "the data in force, and why it was held."
+        ),
+    )
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser(
+        "approve",
+        help="approve a held submission: in force from the next consolidation",
+        description="Approve held submission ID; the decision, who and when are recorded.",
+    )
+    p.add_argument("id", type=int, metavar="ID", help="the held submission's id")
+    p.add_argument("--by", required=True, metavar="NAME", help="who approves it")
+    p.add_argument("--note", metavar="TEXT", help="why (recorded with the decision)")
+    p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser(
+        "decline",
+        help="decline a held submission: archived, never in force",
+        description="Decline held submission ID; the reason is recorded and shown in history.",
+    )
+    p.add_argument("id", type=int, metavar="ID", help="the held submission's id")
+    p.add_argument("--by", required=True, metavar="NAME", help="who declines it")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why it is declined")
+    p.set_defaults(func=cmd_decline)
 
     p = sub.add_parser(
         "demo",

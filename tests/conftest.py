@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+
+from pipelines.settings import Settings
+from pipelines.warehouse.engine import make_engine
+from pipelines.warehouse.registry import ensure_registry
 
 #: ../shared beside the repository: read at test time, never copied into the project.
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
@@ -16,3 +21,12 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is absent: these tests read shared files at test time")
     return SHARED_DIR
+
+
+@pytest.fixture
+def home(tmp_path) -> tuple[Settings, Engine]:
+    """A fresh store in a temporary folder, with its registry: (settings, engine)."""
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'w.sqlite'}")
+    engine = make_engine(settings.database_url)
+    ensure_registry(engine)
+    return settings, engine

@@ -125,3 +125,33 @@ def test_each_published_cell_traces_to_its_submission_file_and_row(home):
         (cells["ref_area"] == "KEN") & (cells["time_period"] == 2022) & (cells["sex"] == "M")
     ].iloc[0]
     assert registry.loc[m2022["submission_id"], "original_name"] == "first.csv"
+
+
+def test_revisions_of_a_vintage_that_removes_cells_print_without_failing(
+    tmp_path, monkeypatch, capsys
+):
+    """A later (approved) submission that drops cells: the report shows them as removed."""
+    from pipelines.intake.review import approve
+
+    monkeypatch.setenv("MIGSTATS_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    ensure_registry(engine)
+    for data, name in (
+        (FIRST, "first.csv"),
+        (b"ref_area,time_period,sex,obs_value\nKEN,2023,M,60\n", "m.csv"),
+    ):
+        receipt = submit(
+            data,
+            original_name=name,
+            country="KEN",
+            dataset="immigration",
+            settings=settings,
+            engine=engine,
+        )
+    assert receipt.held  # two of 2023's three cells would go
+    approve(C, settings, engine, receipt.submission_id, by="A. Statistician")
+    capsys.readouterr()
+    assert main(["revisions", "--country", "KEN", "--dataset", "immigration"]) == EXIT_OK
+    assert "0 added, 2 removed, 0 revised" in capsys.readouterr().out

@@ -8,6 +8,7 @@ file first and are renamed into place, so a killed process never leaves half a f
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -72,3 +73,8 @@ def store_rows(archive_dir: Path, submission_id: int, rows: pd.DataFrame) -> str
 
 def load_rows(archive_dir: Path, relative: str) -> pd.DataFrame:
     return pd.read_parquet(archive_dir / relative)
+
+
+def load_report(archive_dir: Path, relative: str) -> dict:
+    """A submission's validation report (JSON) as it was written at intake."""
+    return json.loads((archive_dir / relative).read_text(encoding="utf-8"))

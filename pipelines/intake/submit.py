@@ -1,22 +1,30 @@
-"""Receive one file: keep it, validate it, register it, and hand back a receipt.
+"""Receive one file: keep it, validate it, weigh its impact, register it, hand back a receipt.
 
 Order matters for "loses nothing": the bytes are archived first; the registry row, the
 report and the accepted rows are then written in one transaction, so a crash leaves either
 a complete registration or none (and the bytes, which a resend finds again by their hash).
+
+An accepted file is compared with the data in force for its years (intake.impact); when the
+change crosses rule R12's thresholds it is *held for review*: registered and archived, but
+not in force until the Secretariat approves it (intake.review).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, update
 
+from pipelines.intake.accepted import in_force_rows
 from pipelines.intake.archive import sha256_of, store_file, store_report, store_rows
+from pipelines.intake.impact import Impact, compute_impact, review_findings
 from pipelines.reports.json_report import report_json
 from pipelines.settings import Settings
 from pipelines.validation import Report, validate_bytes
+from pipelines.validation.findings import HELD, IN_FORCE
 from pipelines.warehouse.registry import find_by_hash, now, submissions
 from schemas.contract import Contract, load_contract
 
@@ -37,10 +45,18 @@ class Receipt:
     report_path: Path | None = None
     duplicate_of: int | None = None
     report: Report | None = None
+    impact: Impact | None = None
+    #: Why the file is held for review (rule R12's messages); empty when it is not held.
+    held_reasons: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
-        return self.status.startswith("accepted")
+        """The file passed validation (in force now, or once approved when held)."""
+        return self.status in (*IN_FORCE, HELD)
+
+    @property
+    def held(self) -> bool:
+        return self.status == HELD
 
     def lines(self) -> list[str]:
         """The receipt as printed by `migstats submit`."""
@@ -56,6 +72,14 @@ class Receipt:
             f"  {self.rows:,} rows, years {years}; {self.errors:,} error(s), "
             f"{self.warnings:,} warning(s)",
         ]
+        if self.impact is not None:
+            out += [f"  {line}" for line in self.impact.sentences()]
+        if self.held:
+            out.append(
+                "  HELD FOR REVIEW: the file is kept and registered, but the data in force stay "
+                "published until a Secretariat statistician approves it, because:"
+            )
+            out += [f"    - {reason}" for reason in self.held_reasons]
         if self.report_path:
             out.append(f"  report: {self.report_path}")
         return out
@@ -96,6 +120,20 @@ def submit(
         contract=contract,
         harmonise=False,  # the archive keeps the cells; consolidation harmonises them
     )
+    impact = None
+    if report.accepted and report.submitted is not None:
+        impact = compute_impact(
+            contract,
+            dataset,
+            report.submitted,
+            in_force_rows(settings, engine, dataset, country, _years(report)),
+        )
+        review = review_findings(contract, impact)
+        report.add_findings(review)
+        report.held = bool(review)
+        report.impact = impact.to_dict()
+    review_rows = report.findings["rule"] == "R12"
+    held_reasons = [str(m) for m in report.findings.loc[review_rows, "message"]]
     archive = settings.archive_dir
     suffix = {"xlsx": ".xlsx"}.get(report.format, ".csv" if report.format else ".bin")
     stored = store_file(archive, data, suffix)
@@ -116,6 +154,9 @@ def submit(
         "rows": report.rows_read,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
+        "warning_rules": " ".join(sorted(set(report.warnings["rule"]))) or None,
+        "impact": json.dumps(report.impact) if report.impact is not None else None,
+        "held_reason": "\n".join(held_reasons) or None,
         **meta,
     }
     with engine.begin() as conn:
@@ -138,6 +179,8 @@ def submit(
         years=years,
         report_path=archive / paths["report_path"],
         report=report,
+        impact=impact,
+        held_reasons=held_reasons,
     )
 
 

@@ -101,6 +101,7 @@ def rebuild_release(
         engine,
         submission_ids=set(meta["submission_ids"]),
         registry_upto=meta.get("registry_upto"),
+        as_of=manifest.get("created_at"),
     )
     published, _ = finish_publication(contract, tables, registry)
     rebuilt = {

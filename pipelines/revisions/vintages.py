@@ -9,6 +9,7 @@ from pipelines.intake.archive import load_rows
 from pipelines.intake.assemble import harmonise_submissions
 from pipelines.revisions.compare import compare_cells
 from pipelines.settings import Settings
+from pipelines.validation.findings import in_force_status
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Contract
 from schemas.pandera_schemas import key_columns
@@ -30,7 +31,7 @@ def compare_vintages(
     (derived totals included), so a total the new file derives is compared too.
     """
     reg = submissions_frame(engine, country=country, dataset=dataset)
-    accepted = reg[reg["status"].str.startswith("accepted") & reg["rows_path"].notna()]
+    accepted = reg[in_force_status(reg["status"]) & reg["rows_path"].notna()]
     if old_id is None or new_id is None:
         if len(accepted) < 2:
             raise ValueError(

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     select,
 )
 
@@ -40,7 +41,7 @@ submissions = Table(
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("channel", String(16), nullable=False, comment="cli, inbox or demo"),
+    Column("channel", String(16), nullable=False, comment="cli, inbox, portal or demo"),
     Column("submitted_by", Text),
     Column("data_source", String(16)),
     Column("reference_date", String(10)),
@@ -54,6 +55,13 @@ submissions = Table(
     Column("warnings", Integer),
     Column("report_path", Text),
     Column("rows_path", Text, comment="Accepted rows as Parquet, relative to the archive"),
+    Column("warning_rules", Text, comment="Rules with warnings in its report, e.g. 'R8 R12'"),
+    Column("impact", Text, comment="JSON: what it changes against the data in force"),
+    Column("held_reason", Text, comment="Why it was held for review (one sentence per reason)"),
+    Column("decision", String(16), comment="approved or declined, for a held submission"),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_reason", Text),
     Index("ix_submissions_country_dataset", "country", "dataset"),
     Index("ix_submissions_sha256", "sha256"),
 )
@@ -70,8 +78,25 @@ releases = Table(
 
 
 def ensure_registry(engine: Engine) -> None:
-    """Create the registry tables where they do not exist yet."""
+    """Create the registry tables where they do not exist yet, and add columns a store made
+    by an earlier version lacks (every column added since is nullable)."""
     registry_metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    found = inspect(engine)
+    for table in registry_metadata.sorted_tables:
+        have = {c["name"] for c in found.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in have]
+        if not missing:
+            continue
+        with engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )
 
 
 def add_submission(engine: Engine, record: dict[str, Any]) -> int:
@@ -115,3 +140,11 @@ def submissions_frame(
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def latest_release(engine: Engine) -> dict[str, Any] | None:
+    """The releases row of the latest publication, or None before the first."""
+    query = select(releases).order_by(releases.c.created_at.desc()).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None

@@ -6,6 +6,7 @@ from pipelines.defs.partitions import all_states_tags
 from pipelines.defs.resources import Warehouse
 from pipelines.intake.inbox import process_inbox
 from pipelines.settings import Settings
+from pipelines.validation.findings import in_force_status
 from pipelines.warehouse.registry import submissions_frame
 
 consolidation = dg.define_asset_job(
@@ -44,7 +45,7 @@ def submissions_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse
     fresh = registry[registry["id"] > last]
     if fresh.empty:
         return dg.SkipReason("no new submission")
-    accepted = fresh[fresh["status"].str.startswith("accepted")]
+    accepted = fresh[in_force_status(fresh["status"])]
     requests = [
         dg.RunRequest(run_key=f"submission-{int(group['id'].max())}", partition_key=state)
         for state, group in accepted.groupby("country")
