@@ -11,11 +11,12 @@ from sqlalchemy.engine import make_url
 
 from pipelines.intake.submit import Receipt
 from pipelines.orchestrate import consolidate
+from pipelines.reports.quality_text import quality_summary
 from pipelines.sample import sample_files, submit_sample
 from pipelines.settings import Settings
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.publish import read_table
-from pipelines.warehouse.registry import ensure_registry, submissions_frame
+from pipelines.warehouse.registry import ensure_registry, latest_release, submissions_frame
 
 
 def run_demo(settings: Settings) -> int:
@@ -34,16 +35,23 @@ def run_demo(settings: Settings) -> int:
             flush=True,
         )
 
-    accepted = [r for r in receipts if r.accepted]
+    held = [r for r in receipts if r.held]
+    accepted = [r for r in receipts if r.accepted and not r.held]
     rejected = [r for r in receipts if not r.accepted]
     print(
         f"\n{len(accepted)} submissions accepted "
         f"({sum(r.status == 'accepted with warnings' for r in accepted)} with warnings), "
-        f"{len(rejected)} rejected:"
+        f"{len(held)} held for review, {len(rejected)} rejected:"
     )
     for r in rejected:
         reason = _reason(settings, engine, r)
         print(f"  {r.submission_id:>4} {r.country} {r.dataset}, {r.original_name}: {reason}")
+    for r in held:
+        print(f"  {r.submission_id:>4} {r.country} {r.dataset}, {r.original_name}: held for review")
+        for line in [*r.impact.sentences(), *r.held_reasons] if r.impact else r.held_reasons:
+            print(f"         {line}")
+    if held:
+        print("  (the Secretariat decides with: migstats review / approve ID / decline ID)")
 
     print("\nConsolidating every member state and publishing (a Dagster run) ...", flush=True)
     result = consolidate(settings)
@@ -58,12 +66,16 @@ def run_demo(settings: Settings) -> int:
     )
     print("\nInternational migrant stock (both sexes) by member state, as published:")
     print(table.to_string(float_format=lambda v: f"{v:,.0f}"))
-    latest = max(settings.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    print()
+    print(quality_summary(engine), end="")
+    release = latest_release(engine)
+    latest = release["folder"] if release else settings.releases_dir
     url = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"""
 Where things are:
   database        {url}  (tables regional_<dataset>, migrant_stock, migration_matrix,
-                  mirror_flows, data_availability, footnotes; submissions, releases)
+                  mirror_flows, data_availability, footnotes; internal: quality_warnings,
+                  submissions, releases)
   release files   {latest}
   archive         {settings.archive_dir}  (every file byte for byte, with its report)
   Dagster run     {result.run_id}

@@ -56,7 +56,7 @@ def add_footnotes(
             out[name] = frame
             continue
         out[name] = _attach(frame, found[found["dataset"] == name.removeprefix(REGIONAL)])
-    table = found[["code", "text", "dataset", "ref_area", "time_period", "submission_id"]]
+    table = found[list(contract.outputs["footnotes"].columns)]
     return out, table.reset_index(drop=True)
 
 
@@ -79,11 +79,11 @@ def _submission_notes(
 ) -> pd.DataFrame:
     used = frame.loc[frame["submission_id"].notna(), ["ref_area", "time_period", "submission_id"]]
     used = used.drop_duplicates().astype({"submission_id": "int64"})
-    meta = submissions.rename(columns={"id": "submission_id"})[
-        ["submission_id", "data_source", "residence_criterion", "notes"]
-    ]
+    meta = submissions.rename(columns={"id": "submission_id"}).reindex(
+        columns=["submission_id", "data_source", "residence_criterion", "notes", "warning_rules"]
+    )
     used = used.merge(meta, on="submission_id", how="left")
-    for col in ("data_source", "residence_criterion", "notes"):
+    for col in ("data_source", "residence_criterion", "notes", "warning_rules"):
         used[col] = used[col].astype(object).where(used[col].notna(), "")
     criteria = contract.codelists["CL_RESIDENCE_CRITERION"]
     # the harmonised criterion is the metadata default (definitions/metadata.yaml)
@@ -120,6 +120,13 @@ def _submission_notes(
                 **base, label=sources.label_of(rec.data_source).lower()
             )
             rows.append({**common, "kind": "data_source", "text": text, "flag": ""})
+        for rule in str(rec.warning_rules).split():
+            # e.g. totals within rule 8's 1% of their parts, published as submitted: say so.
+            kind = rules.get("rule_notes", {}).get(rule)
+            if kind:
+                rows.append(
+                    {**common, "kind": kind, "text": texts[kind].format(**base), "flag": ""}
+                )
         for flag, kind in (("d", "definition_differs"), ("b", "break_in_series")):
             if (rec.ref_area, rec.time_period, rec.submission_id, flag) in flagged:
                 rows.append(

@@ -167,6 +167,13 @@ class Output:
     columns: Mapping[str, OutputColumn]
     #: "indicators" (an asset of its own) or "publication" (made while publishing).
     stage: str = "indicators"
+    #: "public" (disseminated) or "internal" (the Secretariat's: warehouse and the release's
+    #: internal/ folder only, never protected nor disseminated).
+    audience: str = "public"
+
+    @property
+    def internal(self) -> bool:
+        return self.audience == "internal"
 
 
 @dataclass(frozen=True)
@@ -358,6 +365,7 @@ def _load(root: Path) -> Contract:
             key=tuple(o["key"]),
             columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
             stage=o.get("stage", "indicators"),
+            audience=o.get("audience", "public"),
         )
         for oid, o in _yaml(root / "outputs.yaml").items()
     }

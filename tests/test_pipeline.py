@@ -7,6 +7,7 @@ in the same home and check what is published afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -28,7 +29,10 @@ from pipelines.warehouse.registry import ensure_registry, submissions_frame
 from schemas.contract import load_contract
 
 C = load_contract()
-TABLES = [f"regional_{ds}" for ds in C.datasets] + list(C.outputs)
+#: The published tables; quality_warnings is the Secretariat's (internal), checked apart.
+TABLES = [f"regional_{ds}" for ds in C.datasets] + [
+    o for o, spec in C.outputs.items() if not spec.internal
+]
 YEARS = [2021, 2022, 2023]
 
 
@@ -69,6 +73,7 @@ def test_definitions_load_with_the_whole_graph():
         assert {f"{ds}_submissions", f"{ds}_harmonised", f"regional_{ds}"} <= keys
     assert {"migrant_stock", "migration_matrix", "mirror_flows", "data_availability"} <= keys
     assert {f"warehouse/{t}" for t in TABLES} | {"release_files"} <= keys
+    assert {"quality_warnings", "warehouse/quality_warnings"} <= keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description, key
@@ -147,6 +152,72 @@ def test_a_rejected_file_changes_nothing_published(env):
         if name == "data_availability":
             continue  # it reports the rejection; nothing else may move
         pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def test_a_held_file_changes_nothing_published(env):
+    """Three rows that would replace Uganda's 2023 table are held: nothing published moves."""
+    before = published(env)
+    engine = make_engine(env.database_url)
+    rows = b"ref_area,time_period,citizenship,obs_value\nUGA,2023,_T,46000000\n"
+    rows += b"UGA,2023,UGA,44894583\nUGA,2023,KEN,1105417\n"
+    receipt = submit(
+        rows,
+        original_name="uga three rows.csv",
+        country="UGA",
+        dataset="population_stock",
+        settings=env,
+        engine=engine,
+    )
+    assert receipt.status == "held for review"
+    assert consolidate(env, state="UGA", quiet=True).success
+    after = published(env)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+    warnings = read_table(engine, "quality_warnings")
+    mine = warnings[warnings["submission_id"] == receipt.submission_id]
+    assert set(mine["rule"]) == {"R12"} and (mine["status"] == "held for review").all()
+
+
+def test_the_demo_release_is_additive(env):
+    from tests.additivity import violations
+
+    found = violations(C, published(env))
+    assert found.empty, found.head(20).to_string()
+
+
+def test_warnings_reach_the_secretariat(env, capsys):
+    """R10 and the held file's R12 are in the table, the release's internal file, the run's
+    metadata and what `migstats consolidate` prints, grouped by member state."""
+    from pipelines.cli import main
+
+    engine = make_engine(env.database_url)
+    warnings = read_table(engine, "quality_warnings")
+    assert {"R10", "R12"} <= set(warnings["rule"])
+    mirror = warnings[(warnings["rule"] == "R10") & (warnings["ref_area"] == "ZWE")]
+    assert set(mirror["counterpart_area"]) == {"ZMB"} and len(mirror) == 3
+    assert mirror["message"].str.contains("ZWE reports").all()
+    held = warnings[warnings["rule"] == "R12"]
+    assert "ZMB" in set(held["ref_area"]) and "would remove" in " ".join(held["message"])
+    release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    internal = pd.read_csv(release / "internal" / "quality_warnings.csv", encoding="utf-8-sig")
+    assert len(internal) == len(warnings)
+    assert not (release / "quality_warnings.csv").exists()  # never beside the public files
+    manifest = json.loads((release / "release.json").read_text())
+    assert (
+        "quality_warnings" in manifest["internal"]
+        and "quality_warnings" not in (manifest["tables"])
+    )
+    event = prepare_instance(env).get_latest_materialization_event(dg.AssetKey("quality_warnings"))
+    metadata = event.asset_materialization.metadata
+    assert metadata["warnings"].value == len(warnings)
+    assert metadata["warnings R10"].value == (warnings["rule"] == "R10").sum()
+    capsys.readouterr()
+    assert main(["consolidate", "--country", "ZMB"]) == 0
+    out = capsys.readouterr().out
+    assert "Quality warnings:" in out
+    zmb = out[out.index("  ZMB (") :]
+    assert "R10" in zmb and "with ZWE" in zmb and "ZWE reports" in zmb
+    assert "  ZWE (" in out
 
 
 def test_a_failing_blocking_check_stops_publication(env, tmp_path):

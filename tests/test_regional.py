@@ -521,3 +521,30 @@ def test_demo_totals_and_stocks_are_coherent(demo):
 def test_unknown_is_never_foreign():
     rows = stock_rows("KEN", 2023, "citizenship", {"KEN": 10, UNKNOWN: 99})
     assert migrant_stock(C, harmonised("population_stock", rows)).empty
+
+
+def test_migration_matrix_follows_a_pair_before_both_were_members():
+    """Somali migrants in Djibouti from 2010: Somalia joined in 2018 (intra_comesa from then)."""
+    rows = []
+    for year in (2010, 2017, 2018, 2023):
+        rows += stock_rows("DJI", year, "citizenship", {"DJI": 900, "SOM": 40 + year - 2010})
+    out = migration_matrix(C, harmonised("population_stock", rows))
+    som = out[(out["ref_area"] == "DJI") & (out["counterpart_area"] == "SOM")]
+    assert som["time_period"].tolist() == [2010, 2017, 2018, 2023]
+    assert som["intra_comesa"].tolist() == [False, False, True, True]
+    assert som["obs_value"].tolist() == [40, 47, 48, 53]
+
+
+def test_migrant_stock_and_matrix_add_up_by_sex_when_files_leave_zeros_out():
+    """A country given only its male row counts in the total; a total without sexes is _U."""
+    rows = stock_rows("UGA", 2023, "citizenship", {"UGA": 500, "KEN": 40, "SOM": 3}, sex="M")
+    rows += stock_rows("UGA", 2023, "citizenship", {"UGA": 520, "RWA": 7, "SOM": 4}, sex="F")
+    rows += stock_rows("UGA", 2023, "citizenship", {"GBR": 11})
+    out = migrant_stock(C, harmonised("population_stock", rows))
+    uga = out[out["ref_area"] == "UGA"].set_index("sex")["obs_value"]
+    assert uga.to_dict() == {"F": 11, "M": 43, "_T": 65, "_U": 11}
+    matrix = migration_matrix(C, harmonised("population_stock", rows))
+    ken = matrix[matrix["counterpart_area"] == "KEN"].set_index("sex")["obs_value"]
+    assert ken.to_dict() == {"M": 40, "_T": 40}
+    som = matrix[matrix["counterpart_area"] == "SOM"].set_index("sex")["obs_value"]
+    assert som.to_dict() == {"F": 4, "M": 3, "_T": 7}

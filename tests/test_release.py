@@ -323,7 +323,7 @@ def test_unknown_tables_missing_columns_and_unsafe_ids_are_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_empty_table_is_published_with_its_header(tmp_path):
+def test_an_empty_table_is_published_with_its_header_and_no_sdmx_file(tmp_path):
     empty = regional_frame().iloc[0:0]
     folder = write_release({REGIONAL: empty}, tmp_path, "empty")
     assert pd.read_csv(folder / f"{REGIONAL}.csv", encoding="utf-8-sig").columns.tolist() == (
@@ -332,7 +332,9 @@ def test_an_empty_table_is_published_with_its_header(tmp_path):
     assert len(pd.read_parquet(folder / f"{REGIONAL}.parquet")) == 0
     rows = list(load_sheet(folder / f"{REGIONAL}.xlsx", "data"))
     assert rows == [tuple(PUBLISHED_REGIONAL)]
-    assert (folder / f"{REGIONAL}.sdmx.csv").read_text().startswith("STRUCTURE,STRUCTURE_ID")
+    # SDMX tools cannot read a header without observations: no file, and the README says so.
+    assert not (folder / f"{REGIONAL}.sdmx.csv").exists()
+    assert "there is no SDMX file for it" in (folder / "README.txt").read_text()
 
 
 def test_infinite_ratios_are_blank_in_csv_and_xlsx_and_kept_in_parquet(tmp_path):

@@ -5,11 +5,13 @@ shows a sum it can be subtracted from. The indicators are built from the regiona
 their cells are tied to regional cells by equations, built here with the same slicing the
 indicators use (pipelines.regional):
 
-* `migration_matrix` (destination, origin, year, sex) *is* the destination's
+* `migration_matrix` (destination, origin, year, sex) is the destination's
   regional_population_stock cell by country of birth = origin (basis B) or citizenship = origin
-  (basis C), every other dimension _T: a two-cell equation, matrix cell = population cell;
+  (basis C), every other dimension _T: most often a two-cell equation, matrix cell =
+  population cell; a _T where the country's sex cells are summed instead (regional.sexes) is
+  their sum;
 * `migrant_stock` of a state, year and sex is the sum of that state's foreign cells of the same
-  breakdown (every code but its own, _T and _U);
+  breakdown (every code but its own, _T and _U), made consistent by sex (regional.sexes);
 * `mirror_flows.reported_by_origin` is the origin's regional_emigration cell with
   next_residence = destination, `reported_by_destination` the destination's
   regional_immigration cell with previous_residence = origin, every other dimension _T.
@@ -26,19 +28,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.regional.basis import basis_codes
 from pipelines.regional.membership import aggregate_area, state_rows
+from pipelines.regional.migrant_stock import migrant_terms
+from pipelines.regional.migration_matrix import matrix_terms
+from pipelines.regional.sexes import SEX
 from pipelines.regional.slices import (
-    CITIZENSHIP,
-    COUNTRY_OF_BIRTH,
     EMIGRATION,
     IMMIGRATION,
     NEXT_RESIDENCE,
     POPULATION_STOCK,
     PREVIOUS_RESIDENCE,
-    SEX,
     by_country,
-    is_foreign,
 )
 from schemas.contract import TOTAL, Contract
 
@@ -70,63 +70,63 @@ def link_terms(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.Dat
     return pd.concat(found, ignore_index=True)[LINK_COLUMNS]
 
 
-def _country_cells(contract: Contract, population: pd.DataFrame) -> pd.DataFrame:
-    """Population cells by country on either basis: ref_area, time_period, sex, country, basis,
-    source_row (the cell's position in regional_population_stock)."""
-    birth, citizenship, _ = basis_codes(contract)
-    states = state_rows(contract, population)
-    parts = []
-    for dimension, basis in ((COUNTRY_OF_BIRTH, birth), (CITIZENSHIP, citizenship)):
-        cells = by_country(contract, POPULATION_STOCK, states, dimension)
-        cells = cells[cells["obs_value"].notna()]
-        parts.append(cells.assign(basis=basis, source_row=cells.index.to_numpy()))
-    cols = ["ref_area", "time_period", SEX, "country", "basis", "source_row"]
-    return pd.concat(parts, ignore_index=True)[cols]
-
-
-def _pairs(
+def _sum_link(
     relation: str,
-    derived: tuple[str, str],
-    derived_rows: np.ndarray,
-    source: tuple[str, str],
-    source_rows: np.ndarray,
+    derived: str,
+    rows: pd.DataFrame,
+    source: str,
+    terms: pd.DataFrame,
+    key: list[str],
+    derived_column: str = VALUE,
 ) -> pd.DataFrame:
-    """Two-cell equations derived cell (total) = source cell (part), one per pair of rows."""
-    n = len(derived_rows)
-    eq = np.arange(n)
-    return pd.DataFrame(
-        {
-            "relation": relation,
-            "eq": np.concatenate([eq, eq]),
-            "table": [derived[0]] * n + [source[0]] * n,
-            "column": [derived[1]] * n + [source[1]] * n,
-            "row": np.concatenate([derived_rows, source_rows]).astype("int64"),
-            "total": np.concatenate([np.ones(n, bool), np.zeros(n, bool)]),
-            "copy": True,
-        }
-    )
+    """Equations derived cell (total) = the sum of its source cells (parts).
+
+    `rows` has `key` and `row` (the derived cell's position); `terms` has `key` and `cell`
+    (the position of each source cell it sums). A derived cell of one term republishes it
+    (`copy`): a copy of a sender-confidential cell is sender-confidential itself.
+    """
+    rows = rows.assign(eq=np.arange(len(rows)))
+    parts = rows.merge(terms[[*key, "cell"]], on=key)
+    n_terms = parts.groupby("eq").size()
+    rows = rows[rows["eq"].isin(n_terms.index)]
+    copy = rows["eq"].map(n_terms).eq(1).to_numpy()
+
+    def side(table: str, eq: np.ndarray, row: np.ndarray, total: bool, copies: np.ndarray):
+        return pd.DataFrame(
+            {
+                "relation": relation,
+                "eq": eq,
+                "table": table,
+                "column": derived_column if total else VALUE,
+                "row": row,
+                "total": total,
+                "copy": copies,
+            }
+        )
+
+    part_copy = parts["eq"].map(n_terms).eq(1).to_numpy()
+    return pd.concat(
+        [
+            side(derived, rows["eq"].to_numpy(), rows["row"].to_numpy(), True, copy),
+            side(source, parts["eq"].to_numpy(), parts["cell"].to_numpy(), False, part_copy),
+        ],
+        ignore_index=True,
+    ).astype({"row": "int64", "eq": "int64", "copy": "bool"})
 
 
 def _matrix(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """migration_matrix cell = the population cell it republishes."""
+    """migration_matrix cell = the population cells it sums (most often one: a copy)."""
     population = f"{REGIONAL}{POPULATION_STOCK}"
     if MATRIX not in frames or population not in frames:
         return None
     matrix = frames[MATRIX]
-    cells = _country_cells(contract, frames[population])
+    key = ["ref_area", "country", "time_period", SEX, "basis"]
     rows = matrix[["ref_area", "counterpart_area", "time_period", SEX, "basis"]].rename(
         columns={"counterpart_area": "country"}
     )
-    pairs = rows.assign(row=np.arange(len(rows))).merge(
-        cells, on=["ref_area", "country", "time_period", SEX, "basis"]
-    )
-    return _pairs(
-        f"{MATRIX} = {population}",
-        (MATRIX, VALUE),
-        pairs["row"].to_numpy(),
-        (population, VALUE),
-        pairs["source_row"].to_numpy(),
-    )
+    rows = rows.assign(row=np.arange(len(rows)))[matrix[VALUE].notna().to_numpy()]
+    terms = matrix_terms(contract, frames[population])
+    return _sum_link(f"{MATRIX} = {population}", MATRIX, rows, population, terms, key)
 
 
 def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -135,31 +135,11 @@ def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFra
     if STOCK not in frames or population not in frames:
         return None
     stock = frames[STOCK]
+    key = ["ref_area", "time_period", SEX, "basis"]
     keep = stock["ref_area"].ne(aggregate_area(contract)) & stock[VALUE].notna()
-    rows = stock.loc[keep, ["ref_area", "time_period", SEX, "basis"]]
-    rows = rows.assign(row=rows.index.to_numpy(), eq=np.arange(len(rows)))
-    cells = _country_cells(contract, frames[population])
-    parts = rows.merge(cells[is_foreign(cells)], on=["ref_area", "time_period", SEX, "basis"])
-    relation = f"{STOCK} = sum of {population}"
-
-    def side(table: str, eq: pd.Series, row: pd.Series, total: bool) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "relation": relation,
-                "eq": eq.to_numpy(),
-                "table": table,
-                "column": VALUE,
-                "row": row.to_numpy(),
-                "total": total,
-                "copy": False,
-            }
-        )
-
-    terms = [
-        side(STOCK, rows["eq"], rows["row"], total=True),
-        side(population, parts["eq"], parts["source_row"], total=False),
-    ]
-    return pd.concat(terms, ignore_index=True).astype({"row": "int64", "eq": "int64"})
+    rows = stock[key].assign(row=np.arange(len(stock)))[keep.to_numpy()]
+    terms = migrant_terms(contract, frames[population])
+    return _sum_link(f"{STOCK} = sum of {population}", STOCK, rows, population, terms, key)
 
 
 def _mirror(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> list[pd.DataFrame | None]:
@@ -187,21 +167,12 @@ def _mirror(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> list[pd.D
         states = state_rows(contract, frames[source])
         flows = by_country(contract, dataset, states, dimension, [TOTAL])
         flows = flows[flows["obs_value"].notna()]
-        flows = flows.assign(source_row=flows.index.to_numpy()).rename(
+        flows = flows.assign(cell=flows.index.to_numpy()).rename(
             columns={"ref_area": area, "country": counterpart}
         )
+        key = ["origin_area", "destination_area", "time_period"]
         valued = pair[mirror[column].notna().to_numpy()]
-        pairs = valued.merge(
-            flows[[area, counterpart, "time_period", "source_row"]],
-            on=["origin_area", "destination_area", "time_period"],
-        )
         found.append(
-            _pairs(
-                f"{MIRROR}.{column} = {source}",
-                (MIRROR, column),
-                pairs["row"].to_numpy(),
-                (source, VALUE),
-                pairs["source_row"].to_numpy(),
-            )
+            _sum_link(f"{MIRROR}.{column} = {source}", MIRROR, valued, source, flows, key, column)
         )
     return found

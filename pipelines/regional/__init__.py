@@ -10,6 +10,7 @@ from pipelines.regional.consolidate import regional_table
 from pipelines.regional.migrant_stock import migrant_stock
 from pipelines.regional.migration_matrix import migration_matrix
 from pipelines.regional.mirror_flows import mirror_flows
+from pipelines.regional.quality import quality_warnings
 
 __all__ = [
     "data_availability",
@@ -17,6 +18,7 @@ __all__ = [
     "migration_matrix",
     "mirror_flows",
     "mirror_warnings",
+    "quality_warnings",
     "regional_table",
     "stock_flow",
     "year_on_year",

@@ -14,6 +14,7 @@ from pipelines.regional.slices import (
     CITIZENSHIP,
     COUNTRY_OF_BIRTH,
     POPULATION_STOCK,
+    SEX,
     by_country,
     is_foreign,
 )
@@ -40,14 +41,17 @@ def country_parts(contract: Contract, population_stock: pd.DataFrame) -> pd.Data
     A state-year is on basis B when its country-of-birth breakdown (age and citizenship _T)
     shows at least one foreign code with a value; otherwise its citizenship breakdown (age and
     country of birth _T) is used, basis C. A table listing only the state's own code says
-    nothing about the foreign-born, so it does not make the year B. Every sex M, F, _T the
-    chosen breakdown has is kept; columns: ref_area, time_period, sex, country, obs_value,
-    obs_status, conf_status, basis.
+    nothing about the foreign-born, so it does not make the year B. Every sex code is kept;
+    columns: ref_area, time_period, sex, country, obs_value, obs_status, conf_status, basis,
+    and `cell`, the row's label in `population_stock` (its position in a fresh RangeIndex).
     """
     birth_basis, citizenship_basis, _ = basis_codes(contract)
     states = state_rows(contract, population_stock)
-    birth = by_country(contract, POPULATION_STOCK, states, COUNTRY_OF_BIRTH)
-    citizens = by_country(contract, POPULATION_STOCK, states, CITIZENSHIP)
+    sexes = sorted(contract.codelists[contract.dimensions[SEX].codelist].ids)
+    birth, citizens = (
+        _with_cell(by_country(contract, POPULATION_STOCK, states, dimension, sexes))
+        for dimension in (COUNTRY_OF_BIRTH, CITIZENSHIP)
+    )
     year = ["ref_area", "time_period"]
     on_birth = birth.loc[is_foreign(birth) & birth["obs_value"].notna(), year].drop_duplicates()
     birth = birth.merge(on_birth, on=year)
@@ -57,3 +61,7 @@ def country_parts(contract: Contract, population_stock: pd.DataFrame) -> pd.Data
         [birth.assign(basis=birth_basis), citizens.assign(basis=citizenship_basis)],
         ignore_index=True,
     )
+
+
+def _with_cell(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.assign(cell=rows.index.to_numpy())

@@ -21,8 +21,9 @@ from pipelines.regional.slices import (
     POPULATION_STOCK,
     foreign_total,
 )
+from pipelines.validation.breakdowns import grand_totals, summed_dimensions
 from pipelines.validation.messages import render, render_fix
-from schemas.contract import TOTAL, Contract
+from schemas.contract import Contract
 
 
 def year_on_year(
@@ -41,13 +42,11 @@ def year_on_year(
     threshold = float(
         rule.params["threshold_percent"] if threshold_percent is None else threshold_percent
     )
-    dims = contract.dataset(dataset_id).dimensions
-    summed = [d for d in dims if TOTAL in contract.codelist_of(dataset_id, d).ids]
-    held = [d for d in dims if d not in summed]
+    _, held = summed_dimensions(contract, dataset_id)
     group = ["ref_area", *held]
 
-    rows = state_rows(contract, regional)
-    rows = rows[rows[summed].eq(TOTAL).all(axis=1) & rows["obs_value"].notna()]
+    rows = grand_totals(contract, dataset_id, state_rows(contract, regional))
+    rows = rows[rows["obs_value"].notna()]
     rows = rows[[*group, "time_period", "obs_value"]].sort_values([*group, "time_period"])
     earlier = rows.groupby(group, sort=False)[["time_period", "obs_value"]].shift()
     value = rows["obs_value"].to_numpy(float)

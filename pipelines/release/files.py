@@ -29,6 +29,9 @@ from schemas.contract import Contract, load_contract
 
 MANIFEST = "release.json"
 README = "README.txt"
+#: The Secretariat's tables (quality warnings) go here: they quote unprotected values and are
+#: never disseminated with the rest of the folder.
+INTERNAL = "internal"
 #: A release id names a folder and a registry row (40 characters): no separators, no dot first.
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
@@ -49,7 +52,8 @@ def write_release(
 
     Each table becomes `<table>.csv`, `.parquet` and `.xlsx`, regional tables also
     `<table>.sdmx.csv`; `release.json` lists every file with its SHA-256 and `README.txt`
-    says what the files are.
+    says what the files are. Internal tables (outputs.yaml `audience: internal`) are written
+    as CSV and XLSX under `internal/` and listed apart in release.json.
     """
     if not RELEASE_ID.fullmatch(release_id):
         raise ValueError(
@@ -58,6 +62,7 @@ def write_release(
         )
     contract = contract or load_contract()
     specs = {name: table_spec(contract, name) for name in sorted(tables)}
+    hidden = {n for n in specs if n in contract.outputs and contract.outputs[n].internal}
     releases_dir = Path(releases_dir)
     target = releases_dir / release_id
     _refuse_existing(target)
@@ -67,17 +72,30 @@ def write_release(
         entries = {
             name: _write_table(contract, spec, tables[name], staging, release_id)
             for name, spec in specs.items()
+            if name not in hidden
+        }
+        internal = {
+            name: _write_internal(specs[name], tables[name], staging, release_id)
+            for name in sorted(hidden)
         }
         created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         readme = staging / README
         readme.write_text(
-            readme_text(release_id, created_at, list(specs.values()), entries), encoding="utf-8"
+            readme_text(
+                release_id,
+                created_at,
+                [s for n, s in specs.items() if n not in hidden],
+                entries,
+                internal=[specs[n] for n in sorted(hidden)],
+            ),
+            encoding="utf-8",
         )
         manifest = {
             "release_id": release_id,
             "created_at": created_at,
             "metadata": dict(metadata or {}),
             "tables": entries,
+            "internal": internal,
             "files": {README: file_entry(readme)},
         }
         (staging / MANIFEST).write_text(
@@ -110,11 +128,32 @@ def _write_table(
         write_parquet(published, spec, folder / f"{spec.name}.parquet"),
         write_xlsx(published, spec, folder / f"{spec.name}.xlsx", release_id=release_id),
     ]
-    if spec.dataset is not None:
+    if spec.dataset is not None and len(published):
+        # SDMX tools cannot read a file with a header and no observation: none is written
+        # for a dataset nobody has sent (the README says so).
         paths.append(write_sdmx_csv(published, contract, spec, folder / f"{spec.name}.sdmx.csv"))
     return {
         "label": spec.label,
         "rows": len(published),
         "columns": spec.column_ids,
         "files": {p.name: file_entry(p) for p in paths},
+    }
+
+
+def _write_internal(
+    spec: TableSpec, frame: pd.DataFrame, folder: Path, release_id: str
+) -> dict[str, Any]:
+    """An internal table as CSV and XLSX under internal/; its manifest entry."""
+    published = published_frame(spec, frame)
+    where = folder / INTERNAL
+    where.mkdir(exist_ok=True)
+    paths = [
+        write_csv(published, where / f"{spec.name}.csv"),
+        write_xlsx(published, spec, where / f"{spec.name}.xlsx", release_id=release_id),
+    ]
+    return {
+        "label": spec.label,
+        "rows": len(published),
+        "columns": spec.column_ids,
+        "files": {f"{INTERNAL}/{p.name}": file_entry(p) for p in paths},
     }

@@ -39,6 +39,7 @@ def readme_text(
     created_at: str,
     specs: list[TableSpec],
     entries: Mapping[str, Mapping[str, Any]],
+    internal: list[TableSpec] | None = None,
 ) -> str:
     """README.txt: the release, then each table with its description and files."""
     lines = [
@@ -61,5 +62,14 @@ def readme_text(
         lines += [f"  - {name}" for name in entry["files"]]
         lines += ["  Columns:"]
         lines += [f"    {c.id}: {c.label}" for c in spec.columns]
+        if spec.dataset is not None and entry["rows"] == 0:
+            lines += ["  No member state has sent this dataset: there is no SDMX file for it."]
+        lines += [""]
+    if internal:
+        lines += [
+            "internal/ holds the Secretariat's own tables; they quote values before disclosure",
+            "control and are never disseminated with this folder:",
+        ]
+        lines += [f"  {s.label}: {s.description}" for s in internal]
         lines += [""]
     return "\n".join(lines)

@@ -9,6 +9,9 @@ from pipelines.build import registry_years
 from pipelines.defs.checks_factory import pandera_check, preview
 from pipelines.defs.resources import Warehouse
 from pipelines.intake.assemble import empty_harmonised
+from pipelines.intake.report_warnings import report_warnings
+from pipelines.regional.quality import SUBMISSION_RULES
+from pipelines.validation.findings import HELD
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
@@ -97,6 +100,45 @@ def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
     return dg.Output(out, metadata=_table_metadata(out))
 
 
+@dg.asset(
+    group_name="indicators",
+    kinds={"pandas"},
+    description=CONTRACT.outputs["quality_warnings"].description,
+    ins={
+        **{f"regional_{ds}": dg.AssetIn(dg.AssetKey(f"regional_{ds}")) for ds in CONTRACT.datasets},
+        "mirror_flows": dg.AssetIn(dg.AssetKey("mirror_flows")),
+    },
+)
+def quality_warnings(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
+    registry = submissions_frame(warehouse.engine)
+    used = {
+        int(i)
+        for name, t in tables.items()
+        if name.startswith("regional_")
+        for i in t["submission_id"].dropna().unique()
+    }
+    held = set(registry.loc[registry["status"] == HELD, "id"].astype(int))
+    findings = report_warnings(warehouse.settings, registry, used | held, SUBMISSION_RULES)
+    out = regional.quality_warnings(CONTRACT, tables, registry, findings)
+    context.log.info(f"{len(out)} quality warning(s) for the Secretariat to take up")
+    return dg.Output(out, metadata={**_table_metadata(out), **_warning_counts(out)})
+
+
+def _warning_counts(warnings: pd.DataFrame) -> dict[str, object]:
+    """How many warnings per rule and per member state: what the run's page shows."""
+    per_rule = warnings["rule"].value_counts().sort_index()
+    per_state = warnings["ref_area"].value_counts().sort_index()
+    return {
+        "warnings": len(warnings),
+        **{f"warnings {rule}": int(n) for rule, n in per_rule.items()},
+        "warnings by member state": dg.MetadataValue.md(
+            per_state.rename("warnings").to_frame().to_markdown() if len(per_state) else "none"
+        ),
+    }
+
+
 @dg.definitions
 def regional_assets() -> dg.Definitions:
     return dg.Definitions(
@@ -106,5 +148,6 @@ def regional_assets() -> dg.Definitions:
             migration_matrix,
             mirror_flows,
             data_availability,
+            quality_warnings,
         ]
     )

@@ -1,0 +1,110 @@
+"""`quality_warnings`: every warning of a consolidation in one table, to query with each state.
+
+Warnings never stop publication, so they must reach people another way: the Secretariat reads
+this table (in the warehouse, the release's `internal/` folder, and printed by `migstats
+consolidate`) and takes each line up with the focal point of `ref_area`. It gathers
+
+* R8 (a total that differs from its breakdown by 1% or less) and R12 (a large change to the
+  data in force) from the validation reports of the submissions in force and of those held
+  for review, and
+* R9 (year on year), R10 (mirror statistics) and R11 (stock-flow) computed on the regional
+  tables (pipelines.regional.coherence).
+
+It quotes unprotected values, so it is internal: never disseminated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from pipelines.regional.coherence import mirror_warnings, stock_flow, year_on_year
+from pipelines.validation.findings import HELD
+from schemas.contract import Contract
+
+OUTPUT = "quality_warnings"
+#: The rules reported by validation whose warnings this table repeats.
+SUBMISSION_RULES = ("R8", "R12")
+
+
+def quality_warnings(
+    contract: Contract,
+    tables: Mapping[str, pd.DataFrame],
+    registry: pd.DataFrame,
+    findings: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per warning, by member state.
+
+    `tables` holds the regional tables (`regional_<dataset>`) and `mirror_flows`; `registry`
+    the submissions (id, country, dataset, status); `findings` the warnings of the submissions
+    to repeat (submission_id, rule, message, suggestion), read from their reports.
+    """
+    parts = [_from_submissions(registry, findings)]
+    for dataset in contract.datasets:
+        name = f"regional_{dataset}"
+        if name in tables and len(tables[name]):
+            found = year_on_year(contract, dataset, tables[name])
+            parts.append(found.assign(counterpart_area=""))
+    if "mirror_flows" in tables:
+        found = mirror_warnings(contract, tables["mirror_flows"])
+        parts.append(
+            found.rename(
+                columns={"origin_area": "ref_area", "destination_area": "counterpart_area"}
+            ).assign(dataset="mirror_flows")
+        )
+    population = tables.get("regional_population_stock")
+    flows = (tables.get("regional_immigration"), tables.get("regional_emigration"))
+    if population is not None and all(f is not None for f in flows):
+        found = stock_flow(contract, population, *flows)
+        parts.append(found.assign(dataset="population_stock", counterpart_area=""))
+    columns = [c for c in contract.outputs[OUTPUT].columns if c != "id"]
+    frames = [p.reindex(columns=columns) for p in parts if len(p)]
+    if not frames:
+        return _empty(contract)
+    out = pd.concat(frames, ignore_index=True)
+    out = out.astype(
+        {
+            "time_period": "Int64",
+            "submission_id": "Int64",
+            **{c: "str" for c in columns if c not in ("time_period", "submission_id")},
+        }
+    )
+    for column in ("counterpart_area", "status", "suggestion"):
+        out[column] = out[column].replace({"nan": "", "<NA>": "", "None": ""})
+    out = out.sort_values(
+        ["ref_area", "dataset", "rule", "time_period", "counterpart_area"],
+        kind="stable",
+        na_position="first",
+    ).reset_index(drop=True)
+    out.insert(0, "id", range(1, len(out) + 1))
+    return out
+
+
+def _from_submissions(registry: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    if findings.empty:
+        return pd.DataFrame()
+    subs = registry.rename(columns={"id": "submission_id", "country": "ref_area"})[
+        ["submission_id", "ref_area", "dataset", "status"]
+    ]
+    out = findings.merge(subs, on="submission_id")
+    out["status"] = out["status"].where(out["status"] == HELD, "in force")
+    return out
+
+
+def _empty(contract: Contract) -> pd.DataFrame:
+    types = {"id": "int64", "time_period": "Int64", "submission_id": "Int64"}
+    return pd.DataFrame(
+        {c: pd.Series([], dtype=types.get(c, "str")) for c in contract.outputs[OUTPUT].columns}
+    )
+
+
+def by_state(warnings: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The warnings each member state's focal point should be asked about, by state.
+
+    A mirror-statistics warning concerns both states, so it is listed under each.
+    """
+    pairs = warnings[warnings["counterpart_area"].fillna("").astype(str) != ""]
+    swapped = pairs.assign(ref_area=pairs["counterpart_area"], counterpart_area=pairs["ref_area"])
+    rows = pd.concat([warnings, swapped], ignore_index=True)
+    return {state: group for state, group in rows.groupby("ref_area", sort=True)}
