@@ -140,11 +140,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UsageError(f"{args.file}: no such file.")
     metadata = {
-        "data_source": _metadata_option("data_source", args.source),
-        "reference_date": _metadata_option("reference_date", args.reference_date),
-        "residence_criterion": _metadata_option("residence_criterion", args.residence_criterion),
-        "notes": args.notes,
-        "submitted_by": args.by,
+        field_id: _metadata_option(field_id, getattr(args, _dest(spec.option)))
+        for field_id, spec in _contract().metadata_fields.items()
     }
     settings = _store()
     receipt = submit(

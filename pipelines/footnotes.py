@@ -86,14 +86,14 @@ def _submission_notes(
     for col in ("data_source", "residence_criterion", "notes", "warning_rules"):
         used[col] = used[col].astype(object).where(used[col].notna(), "")
     criteria = contract.codelists["CL_RESIDENCE_CRITERION"]
-    # the harmonised criterion is the metadata default (definitions/metadata.yaml)
-    harmonised_criterion = contract.metadata_fields["residence_criterion"].default
+    harmonised_criterion = rules["harmonised_criterion"]
     sources = contract.codelists["CL_DATA_SOURCE"]
     harmonised = set(harmonised_sources(contract, dataset))
     label = contract.dataset(dataset).label.lower()
     rows = []
+    flag_notes = rules.get("flag_notes", {})
     flags = frame.loc[
-        frame["obs_status"].isin(["d", "b"]),
+        frame["obs_status"].isin(list(flag_notes)),
         ["ref_area", "time_period", "submission_id", "obs_status"],
     ]
     flagged = set(map(tuple, flags.drop_duplicates().itertuples(index=False, name=None)))
@@ -115,6 +115,9 @@ def _submission_notes(
                 **base, label=criteria.label_of(rec.residence_criterion).lower()
             )
             rows.append({**common, "kind": "residence_criterion", "text": text, "flag": ""})
+        elif not rec.residence_criterion:
+            kind = "residence_criterion_undeclared"
+            rows.append({**common, "kind": kind, "text": texts[kind].format(**base), "flag": ""})
         if rec.data_source and harmonised and rec.data_source not in harmonised:
             text = texts["data_source"].format(
                 **base, label=sources.label_of(rec.data_source).lower()
@@ -127,7 +130,7 @@ def _submission_notes(
                 rows.append(
                     {**common, "kind": kind, "text": texts[kind].format(**base), "flag": ""}
                 )
-        for flag, kind in (("d", "definition_differs"), ("b", "break_in_series")):
+        for flag, kind in flag_notes.items():
             if (rec.ref_area, rec.time_period, rec.submission_id, flag) in flagged:
                 rows.append(
                     {
@@ -154,8 +157,13 @@ def _partial_aggregates(dataset: str, frame: pd.DataFrame, texts: dict) -> pd.Da
             "time_period": per_year["time_period"],
             "kind": "partial_aggregate",
             "text": [
-                texts["partial_aggregate"].format(year=y, n_members=m)
-                for y, m in zip(per_year["time_period"], per_year["n_members"], strict=True)
+                texts["partial_aggregate"].format(area=a, year=y, n_members=m)
+                for a, y, m in zip(
+                    per_year["ref_area"],
+                    per_year["time_period"],
+                    per_year["n_members"],
+                    strict=True,
+                )
             ],
             "submission_id": pd.array([None] * len(per_year), dtype="Int64"),
             "flag": "",

@@ -307,7 +307,7 @@ def _instructions_sheet(
     head("Definitions")
     concept_users: dict[str, list[str]] = {ds.concept: []}
     for dim_id in ds.dimensions:
-        concept = c.dimensions[dim_id].concept
+        concept = c.concept_of(dataset_id, dim_id)
         if concept:
             concept_users.setdefault(concept, []).append(dim_id)
     for concept_id, users in concept_users.items():

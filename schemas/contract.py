@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,32 @@ class Codelist:
         found = self.by_code.get(code)
         return found.label if found else code
 
+    @functools.cached_property
+    def aliases(self) -> dict[str, str]:
+        """Other spellings a submission may use, each with the code it is read as (the
+        `aliases` column: Eurostat's lower-case flags for SDMX's observation status, say)."""
+        return {alias: c.code for c in self.codes for alias in c.extra.get("aliases", "").split()}
+
+    @functools.cached_property
+    def accepted(self) -> frozenset[str]:
+        """Every spelling a submitted cell may hold: the codes and their aliases."""
+        return self.ids | frozenset(self.aliases)
+
+    def canonical(self, values: Iterable[str]) -> list[str]:
+        """Each value as its code (aliases resolved; anything else unchanged)."""
+        return [self.aliases.get(v, v) for v in values]
+
+    def sdmx_of(self, code: str) -> str:
+        """The code an SDMX file carries for `code` (the `sdmx` column; else the code)."""
+        found = self.by_code.get(code)
+        return (found.extra.get("sdmx") or code) if found else code
+
+    @functools.cached_property
+    def missing(self) -> frozenset[str]:
+        """Codes (and aliases) that let a value be empty: the `missing` column says yes."""
+        codes = {c.code for c in self.codes if c.extra.get("missing") == "yes"}
+        return frozenset(codes | {a for a, c in self.aliases.items() if c in codes})
+
 
 @dataclass(frozen=True)
 class Concept:
@@ -83,6 +109,60 @@ class Column:
 
 
 @dataclass(frozen=True)
+class AllOf:
+    """Complete when every one of `codes` is present (sex M and F; every purpose)."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgeScheme:
+    """Complete when every group of the file's age scheme is present."""
+
+
+@dataclass(frozen=True)
+class Countries:
+    """A country dimension: complete when it accounts for everyone.
+
+    `own` says what the reporting state's own code means here: "needed" (nationals or the
+    native-born, part of everyone), or "excluded" (it cannot occur: immigrants do not come
+    from their own country; a submitted own code is an error). The other countries are
+    covered by `rest` (_O, the residual) or by listing every country.
+    """
+
+    own: str
+    rest: str = OTHER
+
+    def __post_init__(self) -> None:
+        if self.own not in ("needed", "excluded"):
+            raise ValueError(
+                f"a country breakdown's own code is needed or excluded, not {self.own!r}"
+            )
+
+    @property
+    def own_needed(self) -> bool:
+        return self.own == "needed"
+
+
+Breakdown = AllOf | AgeScheme | Countries | None
+
+
+def parse_breakdown(spec: Any) -> Breakdown:
+    """dimensions.yaml's `breakdown` as a typed object (so nothing compares strings later)."""
+    if spec is None:
+        return None
+    if spec == "age_scheme":
+        return AgeScheme()
+    if isinstance(spec, dict) and "all_of" in spec:
+        return AllOf(tuple(spec["all_of"]))
+    if isinstance(spec, dict) and "countries" in spec:
+        return Countries(**(spec["countries"] or {}))
+    raise ValueError(
+        f"unknown breakdown {spec!r}: age_scheme, {{all_of: [...]}} or {{countries: ...}}"
+    )
+
+
+@dataclass(frozen=True)
 class Dimension:
     """A breakdown of a dataset. `breakdown` says when its codes cover the whole population."""
 
@@ -90,16 +170,16 @@ class Dimension:
     label: str
     sdmx_id: str
     codelist: str
-    breakdown: Any = None
+    breakdown: Breakdown = None
     concept: str | None = None
 
     @property
     def is_age(self) -> bool:
-        return self.codelist == "age_scheme"
+        return isinstance(self.breakdown, AgeScheme)
 
     @property
     def is_country(self) -> bool:
-        return self.breakdown == "own_country"
+        return isinstance(self.breakdown, Countries)
 
 
 @dataclass(frozen=True)
@@ -115,6 +195,14 @@ class Dataset:
     dimensions: tuple[str, ...]
     age_schemes: tuple[str, ...]
     anchors: tuple[str, ...] = ()
+    #: Country dimensions whose own code means something else in this dataset than in
+    #: dimensions.yaml (permits: citizenship, own code excluded), by dimension.
+    own_code: Mapping[str, str] = field(default_factory=dict)
+    #: The age scheme COMESA aggregates use where a dataset allows several (refugees).
+    aggregate_age_scheme: str | None = None
+    #: The concept of a dimension in this dataset where it differs from the dimension's own
+    #: (emigration: purpose of departure).
+    concepts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +258,8 @@ class Output:
     #: "public" (disseminated) or "internal" (the Secretariat's: warehouse and the release's
     #: internal/ folder only, never protected nor disseminated).
     audience: str = "public"
+    #: Settings of the indicator's method (outputs.yaml keys besides the ones above).
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def internal(self) -> bool:
@@ -184,12 +274,19 @@ class Membership:
     joined: dt.date
     left: dt.date | None
     note: str = ""
+    source: str = ""
 
     def member_in(self, year: int) -> bool:
-        """Member for reference year `year` when it had joined by the end of that year."""
+        """Member for reference year `year` when it had joined by the end of that year and
+        had not left during it (Eurostat's practice for aggregates of changing composition:
+        a state that leaves in a year is outside that year's aggregate)."""
         if self.joined.year > year:
             return False
         return self.left is None or self.left.year > year
+
+    @property
+    def current(self) -> bool:
+        return self.left is None
 
 
 @dataclass(frozen=True)
@@ -204,7 +301,8 @@ class Contract:
     datasets: Mapping[str, Dataset]
     rules: Mapping[str, Rule]
     metadata_fields: Mapping[str, MetadataField]
-    members: Mapping[str, Membership]
+    #: Every state that was ever a member, with its dates (the aggregates of each year).
+    memberships: Mapping[str, Membership]
     countries: Codelist
     derived: Codelist
     outputs: Mapping[str, Output] = field(default_factory=dict)
@@ -242,6 +340,19 @@ class Contract:
             codes=tuple(seen.values()),
         )
 
+    def concept_of(self, dataset_id: str, dimension_id: str) -> str | None:
+        """The concept a dimension measures in a dataset (emigration's purpose: departure)."""
+        own = self.dataset(dataset_id).concepts.get(dimension_id)
+        return own or self.dimensions[dimension_id].concept
+
+    def breakdown_of(self, dataset_id: str, dimension_id: str) -> Breakdown:
+        """How a dimension's codes cover everyone in a dataset (its own-code rule applied)."""
+        breakdown = self.dimensions[dimension_id].breakdown
+        own = self.dataset(dataset_id).own_code.get(dimension_id)
+        if own is not None and isinstance(breakdown, Countries):
+            return Countries(own=own, rest=breakdown.rest)
+        return breakdown
+
     def age_schemes(self, dataset_id: str) -> list[Codelist]:
         return [self.codelists[s] for s in self.dataset(dataset_id).age_schemes]
 
@@ -251,8 +362,17 @@ class Contract:
         added = [c for c, spec in self.regional_columns.items() if spec.stage != "publication"]
         return [*fixed, *added]
 
+    @functools.cached_property
+    def members(self) -> Mapping[str, Membership]:
+        """Today's member states: the ones that submit, and the fixed-composition aggregate."""
+        return {c: m for c, m in self.memberships.items() if m.current}
+
     def members_in(self, year: int) -> list[str]:
-        return [m.code for m in self.members.values() if m.member_in(year)]
+        """The member states of reference year `year`, former members included."""
+        return [m.code for m in self.memberships.values() if m.member_in(year)]
+
+    def members_ever(self) -> list[str]:
+        return list(self.memberships)
 
     def message(self, rule_id: str, kind: str) -> str:
         return self.rules[rule_id].messages[kind]
@@ -265,6 +385,9 @@ class Contract:
             digest.update(path.relative_to(self.path).as_posix().encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+_OUTPUT_KEYS = {"label", "description", "key", "columns", "stage", "audience"}
 
 
 def _read_codes(path: Path) -> tuple[Code, ...]:
@@ -318,7 +441,10 @@ def _load(root: Path) -> Contract:
         for cid, c in _yaml(root / "concepts.yaml").items()
     }
     columns = {cid: Column(id=cid, **c) for cid, c in _yaml(root / "columns.yaml").items()}
-    dimensions = {did: Dimension(id=did, **d) for did, d in _yaml(root / "dimensions.yaml").items()}
+    dimensions = {
+        did: Dimension(id=did, **{**d, "breakdown": parse_breakdown(d.get("breakdown"))})
+        for did, d in _yaml(root / "dimensions.yaml").items()
+    }
     datasets = {
         did: Dataset(
             id=did,
@@ -330,6 +456,9 @@ def _load(root: Path) -> Contract:
             dimensions=tuple(d["dimensions"]),
             age_schemes=tuple(d.get("age_schemes", ())),
             anchors=tuple(d.get("anchors", ())),
+            own_code=dict(d.get("own_code") or {}),
+            aggregate_age_scheme=d.get("aggregate_age_scheme"),
+            concepts=dict(d.get("concepts") or {}),
         )
         for did, d in _yaml(root / "datasets.yaml").items()
     }
@@ -347,12 +476,13 @@ def _load(root: Path) -> Contract:
     metadata_fields = {
         fid: MetadataField(id=fid, **f) for fid, f in _yaml(root / "metadata.yaml").items()
     }
-    members = {
+    memberships = {
         c.code: Membership(
             code=c.code,
             joined=dt.date.fromisoformat(c.extra["joined"]),
             left=dt.date.fromisoformat(c.extra["left"]) if c.extra.get("left") else None,
             note=c.extra.get("note", ""),
+            source=c.extra.get("source", ""),
         )
         for c in _read_codes(root / "codelists" / "comesa_members.csv")
     }
@@ -366,6 +496,7 @@ def _load(root: Path) -> Contract:
             columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
             stage=o.get("stage", "indicators"),
             audience=o.get("audience", "public"),
+            params={k: v for k, v in o.items() if k not in _OUTPUT_KEYS},
         )
         for oid, o in _yaml(root / "outputs.yaml").items()
     }
@@ -378,7 +509,7 @@ def _load(root: Path) -> Contract:
         datasets=datasets,
         rules=rules,
         metadata_fields=metadata_fields,
-        members=members,
+        memberships=memberships,
         outputs=outputs,
         regional_columns={
             cid: OutputColumn(id=cid, **col) for cid, col in _yaml(root / "regional.yaml").items()

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from schemas.checks import duplicated_rows  # also registers year_text and count_text
-from schemas.contract import TOTAL, Contract
+from schemas.contract import TOTAL, Contract, Countries
 
 MIN_YEAR = 1950
 
@@ -29,9 +29,17 @@ def key_columns(contract: Contract, dataset_id: str) -> list[str]:
 
 
 def allowed_codes(contract: Contract, dataset_id: str, column: str) -> frozenset[str]:
-    """The codes a submitted cell of `column` may hold (derived codes are never among them)."""
+    """The codes a submitted cell of `column` may hold, aliases included (derived codes are
+    never among them)."""
     if column in contract.dimensions:
-        return contract.codelist_of(dataset_id, column).ids
+        return contract.codelist_of(dataset_id, column).accepted
+    return contract.codelists[contract.columns[column].codelist].accepted
+
+
+def published_codes(contract: Contract, dataset_id: str, column: str) -> frozenset[str]:
+    """The codes a harmonised cell of `column` holds: aliases resolved, derived codes added."""
+    if column in contract.dimensions:
+        return contract.codelist_of(dataset_id, column).ids | contract.derived.ids
     return contract.codelists[contract.columns[column].codelist].ids
 
 
@@ -58,15 +66,21 @@ def submitted_schema(
         codes = allowed_codes(contract, dataset_id, dim)
         if contract.dimensions[dim].is_age and age_codes is not None:
             codes = frozenset(age_codes)
-        specs[dim] = pa.Column(checks=pa.Check.isin(sorted(codes), error="R3:unknown_code"))
+        checks = [pa.Check.isin(sorted(codes), error="R3:unknown_code")]
+        breakdown = contract.breakdown_of(dataset_id, dim)
+        if isinstance(breakdown, Countries) and not breakdown.own_needed:
+            # Immigrants do not come from their own country; permits go to non-nationals.
+            checks.append(pa.Check.ne(country, error="R3:own_code"))
+        specs[dim] = pa.Column(checks=checks)
     for attr in ("obs_status", "conf_status"):
         codes = allowed_codes(contract, dataset_id, attr)
         specs[attr] = pa.Column(checks=pa.Check.isin(sorted(codes), error="R3:unknown_code"))
     frame_checks = []
     if {"obs_value", "obs_status"} <= present:
+        missing = sorted(contract.codelists[contract.columns["obs_status"].codelist].missing)
         frame_checks.append(
             pa.Check(
-                lambda df: (df["obs_value"] != "") | (df["obs_status"] == "m"),
+                lambda df: (df["obs_value"] != "") | df["obs_status"].isin(missing),
                 error="R5:missing",
             )
         )
@@ -93,15 +107,13 @@ def harmonised_schema(contract: Contract, dataset_id: str) -> pa.DataFrameSchema
         "time_period": pa.Column("int64", pa.Check.in_range(MIN_YEAR, current_year())),
     }
     for dim in dims:
-        codes = allowed_codes(contract, dataset_id, dim) | contract.derived.ids
-        columns[dim] = pa.Column(str, pa.Check.isin(sorted(codes)))
+        columns[dim] = pa.Column(
+            str, pa.Check.isin(sorted(published_codes(contract, dataset_id, dim)))
+        )
     columns["obs_value"] = pa.Column("Int64", pa.Check.ge(0), nullable=True)
-    columns["obs_status"] = pa.Column(
-        str, pa.Check.isin(sorted(allowed_codes(contract, dataset_id, "obs_status")))
-    )
-    columns["conf_status"] = pa.Column(
-        str, pa.Check.isin(sorted(allowed_codes(contract, dataset_id, "conf_status")))
-    )
+    for attr in ("obs_status", "conf_status"):
+        codes = published_codes(contract, dataset_id, attr)
+        columns[attr] = pa.Column(str, pa.Check.isin(sorted(codes)))
     columns["derived"] = pa.Column(bool)
     return pa.DataFrameSchema(
         columns,

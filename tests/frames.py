@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from schemas.contract import TOTAL, load_contract
+from schemas.contract import TOTAL, AgeScheme, Countries, load_contract
 
 
 def breakdown_codes(
@@ -15,14 +15,15 @@ def breakdown_codes(
 ) -> list[str]:
     """Codes that form a complete breakdown of `dim` (contract section 4)."""
     c = load_contract()
-    spec = c.dimensions[dim]
-    if spec.is_age:
+    breakdown = c.breakdown_of(dataset, dim)
+    if isinstance(breakdown, AgeScheme):
         return list(c.age_schemes(dataset)[0].scheme)
-    if spec.breakdown == "own_country":
-        return [country, *(extra or ["UGA", "_O"])]
-    if spec.breakdown is None:
+    if isinstance(breakdown, Countries):
+        others = [x for x in (extra or ["UGA", "_O"]) if x != country]
+        return [country, *others] if breakdown.own_needed else others
+    if breakdown is None:
         return [code.code for code in c.codelist_of(dataset, dim).codes]
-    return list(spec.breakdown["all_of"])
+    return list(breakdown.codes)
 
 
 def cube(

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from schemas.contract import TOTAL, load_contract
+from schemas.contract import TOTAL, AllOf, Countries, load_contract
 
 C = load_contract()
 
@@ -49,13 +49,14 @@ def test_breakdown_codes_exist(dim):
     if dim.is_age:
         return
     codes = C.codelists[dim.codelist].ids
-    if isinstance(dim.breakdown, dict):
-        assert set(dim.breakdown["all_of"]) <= codes
+    if isinstance(dim.breakdown, AllOf):
+        assert set(dim.breakdown.codes) <= codes
         assert TOTAL in codes
     elif dim.breakdown is None:
         assert TOTAL not in codes, f"{dim.id} has no breakdown rule but a total code"
     else:
-        assert dim.breakdown == "own_country"
+        assert isinstance(dim.breakdown, Countries)
+        assert dim.breakdown.rest in codes and TOTAL in codes
     if dim.concept:
         assert dim.concept in C.concepts
 

@@ -17,7 +17,7 @@ def regional() -> pd.DataFrame:
             "time_period": [2023, 2023, 2023, 2023, 2022],
             "sex": ["M", "F", "_T", "_T", "_T"],
             "obs_value": pd.array([1, 2, 3, 6, 5], dtype="Int64"),
-            "obs_status": ["d", "", "", "", ""],
+            "obs_status": ["D", "", "", "", ""],
             "conf_status": [""] * 5,
             "n_reporting": [1, 1, 1, 2, 21],
             "n_members": [1, 1, 1, 21, 21],
@@ -48,10 +48,18 @@ def test_deviations_and_partial_aggregates_become_footnotes():
     dji_m = cells.loc[0, "footnotes"].split()
     assert any("6 months" in texts[c] for c in dji_m)
     assert any("sample survey" in texts[c] for c in dji_m)
-    assert any("flagged d" in texts[c] and "Labour force survey." in texts[c] for c in dji_m)
-    assert not any("flagged d" in texts[c] for c in cells.loc[1, "footnotes"].split())
+    assert any("flagged D" in texts[c] and "Labour force survey." in texts[c] for c in dji_m)
+    assert not any("flagged D" in texts[c] for c in cells.loc[1, "footnotes"].split())
     assert cells.loc[2, "footnotes"] == "" and cells.loc[4, "footnotes"] == ""
     assert "covers only" in texts[cells.loc[3, "footnotes"]]
+
+
+def test_an_undeclared_residence_criterion_is_footnoted_not_taken_for_12_months():
+    registry = REGISTRY.assign(residence_criterion=["6M", None])
+    _, notes = add_footnotes(C, {"regional_immigration": regional()}, registry)
+    ken = notes[notes["ref_area"] == "KEN"]
+    assert list(ken["kind"]) == ["residence_criterion_undeclared"]
+    assert "was not declared" in ken["text"].iloc[0]
 
 
 def test_same_inputs_same_codes():

@@ -42,7 +42,7 @@ def test_file_is_kept_byte_for_byte_under_a_generated_name(home):
     assert stored.resolve().is_relative_to(settings.archive_dir.resolve())
     assert row["original_name"] == "../../etc/passwd;rm -rf.csv"
     assert row["sha256"] == sha256_of(V2023) and row["size"] == len(V2023)
-    assert row["data_source"] == "REGISTER" and row["residence_criterion"] == "12M"
+    assert row["data_source"] == "REGISTER" and row["residence_criterion"] is None
     report = json.loads((settings.archive_dir / row["report_path"]).read_text())
     assert report["status"] == "accepted"
 

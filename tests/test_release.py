@@ -49,8 +49,8 @@ def regional_frame() -> pd.DataFrame:
             "age": ["Y0T4", "_T", "_T", "_T"],
             "country_of_residence": ["UGA", "UGA", "KEN", "_T"],
             "obs_value": pd.array([10, None, 12, 3_000_000_000], dtype="Int64"),
-            "obs_status": ["", "m", "e", "p"],
-            "conf_status": ["", "", "F", ""],
+            "obs_status": ["", "M", "E", "P"],
+            "conf_status": ["", "", "", ""],
             "derived": [False, False, False, True],
             "n_reporting": [1, 1, 1, 2],
             "n_members": [1, 1, 1, 21],
@@ -185,7 +185,7 @@ def test_xlsx_data_sheet_holds_numbers_as_numbers(release: Path):
     assert list(rows[0]) == PUBLISHED_REGIONAL
     assert len(rows) == 5
     assert rows[1] == ("KEN", 2020, "M", "Y0T4", "UGA", 10, None, None, False, 1, 1, 7, 2, None)
-    assert rows[2][5] is None and rows[2][6] == "m"
+    assert rows[2][5] is None and rows[2][6] == "M"
     assert rows[4][5] == 3_000_000_000 and rows[4][8] is True
     mirror = list(load_sheet(release / "mirror_flows.xlsx", "data"))
     assert mirror[1][5] == 0.5 and mirror[2][4] is None and mirror[2][5] is None
@@ -280,8 +280,9 @@ def test_sdmx_csv_2_reads_back_with_pysdmx(release: Path):
         "Y0T4",
     )
     assert data["OBS_VALUE"].tolist() == ["10", "", "12", "3000000000"]
-    assert data["OBS_STATUS"].tolist() == ["", "m", "e", "p"]
-    assert data["CONF_STATUS"].tolist() == ["", "", "F", ""]
+    # SDMX codes: A for a normal value, F for a free one, the flags upper case.
+    assert data["OBS_STATUS"].tolist() == ["A", "M", "E", "P"]
+    assert data["CONF_STATUS"].tolist() == ["F", "F", "F", "F"]
 
 
 def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(tmp_path, monkeypatch):

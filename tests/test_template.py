@@ -137,7 +137,7 @@ def test_metadata_sheet_rows_defaults_and_dropdowns(saved):
     assert values["dataset"] == "refugees"
     for field in CONTRACT.metadata_fields.values():
         assert values[field.id] == field.default
-    assert values["residence_criterion"] == "12M"
+    assert values["residence_criterion"] is None  # never assumed: the focal point declares it
     covered = {}
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
@@ -159,8 +159,9 @@ def test_instructions_are_generated_from_the_definitions():
         for source in concept.sources:
             assert source in text
         for dim in ds.dimensions:
-            if CONTRACT.dimensions[dim].concept:
-                assert CONTRACT.concepts[CONTRACT.dimensions[dim].concept].text in text
+            concept = CONTRACT.concept_of(dataset, dim)
+            if concept:
+                assert CONTRACT.concepts[concept].text in text
         for column in CONTRACT.column_ids(dataset):
             assert f"{column}: " in text
         for column in ("obs_status", "conf_status"):
@@ -251,7 +252,7 @@ def test_a_filled_template_is_accepted_and_its_metadata_read_back(tmp_path):
     assert report.rows_read == len(rows)
     for key, value in filled.items():
         assert report.metadata[key] == value
-    assert report.metadata["residence_criterion"] == "12M"
+    assert "residence_criterion" not in report.metadata  # left empty: not declared
     assert report.metadata["country"] == country
     assert report.metadata["dataset"] == dataset
 

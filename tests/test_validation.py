@@ -77,7 +77,8 @@ def test_sex_total_is_derived_without_unknown():
 def test_derived_total_takes_the_strongest_flag():
     text = "ref_area,time_period,sex,obs_value,obs_status\nKEN,2023,M,5,p\nKEN,2023,F,7,e\n"
     total = check(text).harmonised.query("sex == '_T'")
-    assert total["obs_status"].tolist() == ["e"]
+    # Eurostat's lower-case flags are read as SDMX's codes: p is P, e is E.
+    assert total["obs_status"].tolist() == ["E"]
 
 
 def test_unknown_code_suggests_the_nearest_code():

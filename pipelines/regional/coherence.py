@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.regional.membership import state_rows
 from pipelines.regional.slices import (
+    ACQUISITION,
     CITIZENSHIP,
     EMIGRATION,
     IMMIGRATION,
@@ -125,17 +126,26 @@ def stock_flow(
     population_stock: pd.DataFrame,
     immigration: pd.DataFrame,
     emigration: pd.DataFrame,
+    acquisitions: pd.DataFrame | None = None,
+    registry: pd.DataFrame | None = None,
     tolerance_percent: float | None = None,
 ) -> pd.DataFrame:
-    """R11: change of the foreign-citizen stock against net migration of foreign citizens.
+    """R11: change of the foreign-citizen stock against the flows that change it.
 
-    For a state and year Y with a stock of foreign citizens (every citizenship code but its
-    own, _T and _U, both sexes, other dimensions _T) in Y and Y-1, and immigration and
-    emigration of foreign citizens in Y: difference = (stock Y - stock Y-1) - (immigration -
-    emigration). diff_pct relates it to the stock of Y-1, not to the stock change: what the
-    flows leave out (births, deaths, acquisitions of citizenship) scales with the stock, and a
-    near-zero stock change would turn a few persons into hundreds of per cent. States or years
-    without any of the four figures are not checked.
+    The foreign citizens of a state (every citizenship code but its own, _T and _U, both
+    sexes, other dimensions _T) change between two reference dates by immigration minus
+    emigration of foreign citizens minus acquisitions of citizenship (a foreigner who becomes
+    a national leaves the foreign stock), plus births and deaths, which no dataset here
+    counts. So residual = (stock at date Y - stock at date Y-1) - (I - E - A), and it is
+    compared with the gross flows I + E: a residual beyond `tolerance_percent` of them is
+    more than natural change can explain.
+
+    The flows are those of the year between the two dates: a stock at the end of year Y
+    (reference date in the second half of the year, or none given) is matched with the flows
+    of Y, a stock at the start of year Y (1 January, say) with those of Y - 1. `registry`
+    (the submissions, with reference_date) gives each stock's date; acquisitions are taken
+    as 0 where a state sends none. States or years without a stock in both years or without
+    immigration and emigration are not checked.
     """
     rule = contract.rules["R11"]
     tolerance = float(
@@ -143,31 +153,40 @@ def stock_flow(
     )
     key = ["ref_area", "time_period"]
     stock = foreign_total(contract, POPULATION_STOCK, population_stock, CITIZENSHIP)
-    earlier = stock.assign(time_period=stock["time_period"] + 1)
+    stock = stock.merge(
+        _stock_dates(contract, population_stock, registry), on=key, how="left"
+    ).fillna({"flow_year": 0})
+    stock["flow_year"] = np.where(
+        stock["flow_year"] > 0, stock["flow_year"], stock["time_period"]
+    ).astype("int64")
+    earlier = stock[[*key, "obs_value"]].assign(time_period=stock["time_period"] + 1)
+    flows = (
+        foreign_total(contract, IMMIGRATION, immigration, CITIZENSHIP)
+        .rename(columns={"obs_value": "immigration", "time_period": "flow_year"})
+        .merge(
+            foreign_total(contract, EMIGRATION, emigration, CITIZENSHIP).rename(
+                columns={"obs_value": "emigration", "time_period": "flow_year"}
+            ),
+            on=["ref_area", "flow_year"],
+        )
+    )
+    acquired = _acquisitions(contract, acquisitions)
     both = (
         stock.rename(columns={"obs_value": "stock"})
         .merge(earlier.rename(columns={"obs_value": "previous_stock"}), on=key)
-        .merge(
-            foreign_total(contract, IMMIGRATION, immigration, CITIZENSHIP).rename(
-                columns={"obs_value": "immigration"}
-            ),
-            on=key,
-        )
-        .merge(
-            foreign_total(contract, EMIGRATION, emigration, CITIZENSHIP).rename(
-                columns={"obs_value": "emigration"}
-            ),
-            on=key,
-        )
+        .merge(flows, on=["ref_area", "flow_year"])
+        .merge(acquired, on=["ref_area", "flow_year"], how="left")
     )
+    both["acquisitions"] = both["acquisitions"].fillna(0).astype("int64")
     both = both.assign(
         previous_year=both["time_period"] - 1,
         stock_change=both["stock"] - both["previous_stock"],
         net_migration=both["immigration"] - both["emigration"],
+        gross_flows=both["immigration"] + both["emigration"],
     )
-    both["difference"] = both["stock_change"] - both["net_migration"]
+    both["difference"] = both["stock_change"] - (both["net_migration"] - both["acquisitions"])
     diff = both["difference"].abs().to_numpy(float)
-    base = both["previous_stock"].to_numpy(float)
+    base = both["gross_flows"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(base > 0, diff / base * 100, np.where(diff > 0, np.inf, 0.0))
     both = both.assign(diff_pct=pct, tolerance_percent=tolerance)
@@ -175,12 +194,15 @@ def stock_flow(
         "ref_area",
         "previous_year",
         "time_period",
+        "flow_year",
         "previous_stock",
         "stock",
         "stock_change",
         "immigration",
         "emigration",
+        "acquisitions",
         "net_migration",
+        "gross_flows",
         "difference",
         "diff_pct",
         "tolerance_percent",
@@ -196,10 +218,51 @@ def stock_flow(
             "stock_change": f"{r['stock_change']:+,}",
             "previous_year": r["previous_year"],
             "time_period": r["time_period"],
-            "net_migration": f"{r['net_migration']:+,}",
-            "diff_pct": "∞" if np.isinf(r["diff_pct"]) else f"{r['diff_pct']:.1f}",
+            "flow_year": r["flow_year"],
+            "immigration": f"{r['immigration']:,}",
+            "emigration": f"{r['emigration']:,}",
+            "acquisitions": f"{r['acquisitions']:,}",
+            "difference": f"{r['difference']:+,}",
+            "gross_flows": f"{r['gross_flows']:,}",
+            "diff_pct": "∞" if np.isinf(r["diff_pct"]) else f"{r['diff_pct']:.0f}",
         },
     )
+
+
+def _stock_dates(
+    contract: Contract, population_stock: pd.DataFrame, registry: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Per state and year, the flow year its stock's reference date closes (0: unknown)."""
+    empty = pd.DataFrame(
+        {
+            "ref_area": pd.Series([], dtype="str"),
+            "time_period": pd.Series([], dtype="int64"),
+            "flow_year": pd.Series([], dtype="int64"),
+        }
+    )
+    if registry is None or registry.empty or "reference_date" not in registry:
+        return empty
+    used = state_rows(contract, population_stock)[["ref_area", "time_period", "submission_id"]]
+    used = used.dropna().drop_duplicates(["ref_area", "time_period"])
+    dates = registry.rename(columns={"id": "submission_id"})[["submission_id", "reference_date"]]
+    used = used.astype({"submission_id": "int64"}).merge(dates, on="submission_id", how="left")
+    when = pd.to_datetime(used["reference_date"], errors="coerce")
+    # A stock dated in the first half of year Y follows the flows of Y - 1.
+    early = when.dt.month.le(6) & when.notna()
+    used["flow_year"] = np.where(early, used["time_period"] - 1, used["time_period"])
+    return used[["ref_area", "time_period", "flow_year"]].astype({"flow_year": "int64"})
+
+
+def _acquisitions(contract: Contract, acquisitions: pd.DataFrame | None) -> pd.DataFrame:
+    """Per state and year, acquisitions of citizenship in all (every dimension _T)."""
+    columns = {"ref_area": "str", "flow_year": "int64", "acquisitions": "int64"}
+    if acquisitions is None or acquisitions.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in columns.items()})
+    totals = grand_totals(contract, ACQUISITION, state_rows(contract, acquisitions))
+    totals = totals[totals["obs_value"].notna()]
+    return totals.rename(columns={"time_period": "flow_year", "obs_value": "acquisitions"})[
+        list(columns)
+    ].astype(columns)
 
 
 def _findings(

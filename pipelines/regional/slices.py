@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.regional.membership import state_rows
-from schemas.contract import TOTAL, UNKNOWN, Contract
+from schemas.contract import TOTAL, UNKNOWN, AllOf, Contract
 
 #: Dimension and dataset ids the indicators are defined in terms of (datasets.yaml).
 SEX = "sex"
@@ -14,13 +14,17 @@ COUNTRY_OF_BIRTH = "country_of_birth"
 POPULATION_STOCK = "population_stock"
 IMMIGRATION = "immigration"
 EMIGRATION = "emigration"
+ACQUISITION = "citizenship_acquisition"
+REFUGEES = "refugees"
 PREVIOUS_RESIDENCE = "previous_residence"
 NEXT_RESIDENCE = "next_residence"
 
 
 def published_sexes(contract: Contract) -> list[str]:
     """M, F and _T: the sexes of a complete breakdown plus the total (unknown is not shown)."""
-    return [*contract.dimensions[SEX].breakdown["all_of"], TOTAL]
+    breakdown = contract.dimensions[SEX].breakdown
+    assert isinstance(breakdown, AllOf), "sex is broken down by a list of codes"
+    return [*breakdown.codes, TOTAL]
 
 
 def by_country(

@@ -82,7 +82,9 @@ def sdmx_schema(contract: Contract, spec: TableSpec) -> Schema:
 def write_sdmx_csv(frame: pd.DataFrame, contract: Contract, spec: TableSpec, path: Path) -> Path:
     """Write published regional table `frame` as SDMX-CSV 2.0 (ACTION I, ids as headers).
 
-    SDMX-CSV is an exchange format: codes must arrive exactly as in the codelists, so text
+    SDMX-CSV is an exchange format: codes must arrive exactly as in the codelists (the
+    observation and confidentiality statuses as SDMX's CL_OBS_STATUS and CL_CONF_STATUS codes:
+    A for a normal value, F for a free one, the Secretariat's A and S), so text
     that a spreadsheet would evaluate is refused here rather than quoted. Codes never start
     with `=`, `+`, `-` or `@`; such a cell means something upstream let through a non-code.
     """
@@ -98,6 +100,12 @@ def write_sdmx_csv(frame: pd.DataFrame, contract: Contract, spec: TableSpec, pat
         )
     time = contract.columns[TIME_DIMENSION].sdmx_id
     data[time] = data[time].astype("string")
+    for column in ("obs_status", "conf_status"):
+        # SDMX files carry SDMX codes: A for a normal value, F for a free one.
+        codes = contract.codelists[contract.columns[column].codelist]
+        sdmx = contract.columns[column].sdmx_id
+        if sdmx in data:
+            data[sdmx] = data[sdmx].fillna("").astype(str).map(codes.sdmx_of)
     dataset = PandasDataset(structure=schema, data=data, action=ActionType.Information)
     write_sdmx(dataset, Format.DATA_SDMX_CSV_2_0_0, output_path=str(path))
     return path

@@ -34,6 +34,7 @@ def additivity_findings(
         at = np.flatnonzero((df[rel.dimension] == TOTAL).to_numpy() & has_value)
         if len(at) == 0:
             continue
+        out.extend(_parts_over_total(contract, df, rel, at, coded, invalid))
         sums = complete_sums(df, rel, coded)
         if sums_by_relation is not None:
             sums_by_relation[rel] = sums
@@ -58,6 +59,62 @@ def additivity_findings(
         if bad.empty:
             continue
         out.extend(_describe(contract, df, rel, bad, tolerance))
+    return out
+
+
+def _parts_over_total(
+    contract: Contract,
+    df: pd.DataFrame,
+    rel: Relation,
+    at: np.ndarray,
+    coded: KeyCodes | None,
+    invalid: pd.DataFrame,
+) -> list[dict]:
+    """R7: a part larger than its total is wrong whether or not the breakdown is complete."""
+    keys = list(rel.keys)
+    parts = np.flatnonzero((df[rel.dimension] != TOTAL).to_numpy() & df["value"].notna().to_numpy())
+    if len(parts) == 0:
+        return []
+    if coded is not None:
+        group = pd.Index(coded.without(rel.dimension)[at]).get_indexer(
+            coded.without(rel.dimension)[parts]
+        )
+    else:
+        totals = df.iloc[at][keys].reset_index(drop=True).reset_index()
+        group = (
+            df.iloc[parts][keys].merge(totals, on=keys, how="left")["index"].fillna(-1).to_numpy()
+        ).astype(int)
+    found = group >= 0
+    parts, group = parts[found], group[found]
+    value = df["value"].to_numpy()
+    over = value[parts] > value[at[group]]
+    if not over.any():
+        return []
+    parts, totals = parts[over], at[group[over]]
+    rows = df.iloc[parts][keys].reset_index(drop=True)
+    keep = ~tainted(rows, invalid, keys)
+    out = []
+    for part, total in zip(parts[keep], totals[keep], strict=True):  # few by construction
+        params = {
+            "dimension": rel.dimension,
+            "code": str(df[rel.dimension].iat[part]),
+            "part": f"{int(value[part]):,}",
+            "total": f"{int(value[total]):,}",
+            "total_row": int(df["row"].iat[total]),
+        }
+        out.append(
+            {
+                "rule": "R7",
+                "severity": contract.rules["R7"].severity,
+                "kind": "part_exceeds_total",
+                "row": int(df["row"].iat[part]),
+                "column": "obs_value",
+                "value": str(int(value[part])),
+                "message": render(contract, "R7", "part_exceeds_total", **params),
+                "suggestion": render_fix(contract, "R7", "part_exceeds_total", **params),
+                "related_rows": str(params["total_row"]),
+            }
+        )
     return out
 
 

@@ -15,20 +15,24 @@ import numpy as np
 import pandas as pd
 
 from schemas.checks import KeyCodes, group_ids, number_groups
-from schemas.contract import TOTAL, Contract
+from schemas.contract import TOTAL, AgeScheme, Contract, Countries
 
 
 @dataclass(frozen=True)
 class Relation:
     """`dimension` = _T is the sum over its other codes, within groups of `keys`.
 
-    `required` lists the codes a complete breakdown must have; None means the reporting
-    state's own code (a country dimension), which differs from row to row.
+    A complete breakdown has every code of `required`, and the reporting state's own code
+    where `own` (a country dimension whose nationals or native-born are part of everyone;
+    the code differs from row to row). A country dimension's `required` (_O, the other
+    countries) may instead be met by listing every one of `countries` but the own code.
     """
 
     dimension: str
     keys: tuple[str, ...]
-    required: frozenset[str] | None
+    required: frozenset[str]
+    own: bool = False
+    countries: frozenset[str] = frozenset()
 
 
 def relations(
@@ -38,18 +42,24 @@ def relations(
     dims = contract.dataset(dataset_id).dimensions
     out = []
     for dim_id in dims:
-        dim = contract.dimensions[dim_id]
-        if dim.breakdown is None or TOTAL not in contract.codelist_of(dataset_id, dim_id).ids:
+        breakdown = contract.breakdown_of(dataset_id, dim_id)
+        if breakdown is None or TOTAL not in contract.codelist_of(dataset_id, dim_id).ids:
             continue
         keys = ("ref_area", "time_period", *(d for d in dims if d != dim_id))
-        if dim.breakdown == "own_country":
-            required = None
-        elif dim.breakdown == "age_scheme":
+        if isinstance(breakdown, Countries):
+            rel = Relation(
+                dim_id,
+                keys,
+                frozenset({breakdown.rest}),
+                own=breakdown.own_needed,
+                countries=contract.countries.ids,
+            )
+        elif isinstance(breakdown, AgeScheme):
             schemes = contract.age_schemes(dataset_id)
-            required = frozenset(scheme or schemes[0].scheme)
+            rel = Relation(dim_id, keys, frozenset(scheme or schemes[0].scheme))
         else:
-            required = frozenset(dim.breakdown["all_of"])
-        out.append(Relation(dim_id, keys, required))
+            rel = Relation(dim_id, keys, frozenset(breakdown.codes))
+        out.append(rel)
     return out
 
 
@@ -81,17 +91,19 @@ def complete_sums(df: pd.DataFrame, rel: Relation, coded: KeyCodes | None = None
     column = df[rel.dimension]
     pos = np.flatnonzero((column != TOTAL).to_numpy() & df["value"].notna().to_numpy())
     codes = column.iloc[pos]
-    if rel.required is None:
+    covers = codes.isin(rel.required).to_numpy()
+    needed = len(rel.required)
+    own = np.zeros(len(pos), dtype=bool)
+    if rel.own or rel.countries:
         areas = df["ref_area"].iloc[pos]
         distinct = areas.unique()
         if len(distinct) == 1:  # the usual case: one state's file, compared as codes
-            covers = (codes == distinct[0]).to_numpy()
+            own = (codes == distinct[0]).to_numpy()
         else:
-            covers = codes.astype(str).to_numpy() == areas.astype(str).to_numpy()
-        needed = 1
-    else:
-        covers = codes.isin(rel.required).to_numpy()
-        needed = len(rel.required)
+            own = codes.astype(str).to_numpy() == areas.astype(str).to_numpy()
+    if rel.own:
+        covers = covers | own
+        needed += 1
     if coded is not None:
         key = coded.without(rel.dimension)[pos]
         ids, first = number_groups(key, coded.span)
@@ -106,6 +118,11 @@ def complete_sums(df: pd.DataFrame, rel: Relation, coded: KeyCodes | None = None
     sums["part_sum"] = np.bincount(ids, weights=values, minlength=n)
     sums["n_parts"] = np.bincount(ids, minlength=n)
     sums["covered"] = np.bincount(ids, weights=covers.astype("float64"), minlength=n)
+    if rel.countries:
+        # Every other country listed one by one stands for the residual _O.
+        others = codes.isin(rel.countries).to_numpy() & ~own
+        listed = np.bincount(ids, weights=others.astype("float64"), minlength=n)
+        sums.loc[listed >= len(rel.countries) - 1, "covered"] += 1
     if flags.any():
         sums["flag_rank"] = pd.Series(flags).groupby(ids).max().to_numpy()
     else:

@@ -41,10 +41,10 @@ def harmonise(
     out["time_period"] = out["time_period"].astype("int64")
     values = df["value"].to_numpy(dtype="float64")[order]
     out["obs_value"] = pd.array(np.round(values), dtype="Float64").astype("Int64")
+    # Flags as their codes: aliases (Eurostat's 'p', SDMX's 'F' for free) were read by
+    # with_values, so each flag has one spelling in published tables.
     out["obs_status"] = _text(*_sorted_codes(df["obs_status"].fillna("")), order)
-    # F and empty both mean "free": one spelling in published tables.
-    conf = _text(*_sorted_codes(df["conf_status"].fillna("")), order)
-    out["conf_status"] = conf.where(conf != "F", "")
+    out["conf_status"] = _text(*_sorted_codes(df["conf_status"].fillna("")), order)
     out["derived"] = df["derived"].fillna(False).astype(bool).to_numpy()[order]
     out["source_row"] = (
         pd.array(df["row"].to_numpy(dtype="float64")[order], dtype="Float64").astype("Int64")
@@ -70,12 +70,16 @@ def _text(codes: np.ndarray, categories: pd.Index, order: np.ndarray) -> pd.Seri
 
 
 def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add `value` (float, NaN where empty) and `flag_rank` (obs_status precedence)."""
-    ranks = {
-        c.code: int(c.extra.get("precedence") or 0)
-        for c in contract.codelists["CL_OBS_STATUS"].codes
-    }
-    return frame.assign(
+    """Add `value` (float, NaN where empty) and `flag_rank` (obs_status precedence), and read
+    the flags' aliases as their codes."""
+    statuses = contract.codelists[contract.columns["obs_status"].codelist]
+    ranks = {c.code: int(c.extra.get("precedence") or 0) for c in statuses.codes}
+    out = frame.assign(
         value=per_distinct(frame["obs_value"], lambda t: pd.to_numeric(t, errors="coerce")),
-        flag_rank=per_distinct(frame["obs_status"], lambda t: t.map(ranks).fillna(0)).astype(int),
     )
+    for column in ("obs_status", "conf_status"):
+        if column in out:
+            codes = contract.codelists[contract.columns[column].codelist]
+            out[column] = per_distinct(out[column], lambda t, c=codes: t.map(c.aliases).fillna(t))
+    out["flag_rank"] = per_distinct(out["obs_status"], lambda t: t.map(ranks).fillna(0)).astype(int)
+    return out

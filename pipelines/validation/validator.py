@@ -252,6 +252,7 @@ def _cell_messages(
     cases = cases.assign(kind=kind)
     base = {
         "country": country,
+        "country_name": contract.countries.label_of(country),
         "dataset": dataset,
         "current_year": year,
         "current_year_minus_1": year - 1,
@@ -265,6 +266,7 @@ def _cell_messages(
         params = {
             **base,
             "column": rec.column or "",
+            "column_label": _column_label(contract, rec.column),
             "value": rec.value or "",
             "scheme": scheme_label,
         }
@@ -300,6 +302,12 @@ def _cell_messages(
             }
         )
     return out, guesses
+
+
+def _column_label(contract: Contract, column: str | None) -> str:
+    """'country of previous usual residence' for previous_residence: a column in words."""
+    spec = contract.dimensions.get(column or "") or contract.columns.get(column or "")
+    return spec.label.lower() if spec else (column or "")
 
 
 def _codelist(contract: Contract, dataset: str, column: str):

@@ -46,6 +46,9 @@ submissions = Table(
     Column("data_source", String(16)),
     Column("reference_date", String(10)),
     Column("residence_criterion", String(8)),
+    Column(
+        "refugees", String(16), comment="Whether the source covers refugees (CL_REFUGEES_COVERED)"
+    ),
     Column("notes", Text),
     Column("status", String(32), nullable=False),
     Column("format", String(32)),

@@ -4,6 +4,8 @@ import dagster as dg
 import pandas as pd
 
 from pipelines import regional
+from pipelines.defs.resources import Warehouse
+from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 
 CONTRACT = load_contract()
@@ -49,12 +51,24 @@ def mirror_statistics(mirror_flows: pd.DataFrame) -> dg.AssetCheckResult:
     additional_ins={
         "immigration": dg.AssetIn("regional_immigration"),
         "emigration": dg.AssetIn("regional_emigration"),
+        "acquisitions": dg.AssetIn("regional_citizenship_acquisition"),
     },
 )
 def stock_flow_coherence(
-    regional_population_stock: pd.DataFrame, immigration: pd.DataFrame, emigration: pd.DataFrame
+    regional_population_stock: pd.DataFrame,
+    immigration: pd.DataFrame,
+    emigration: pd.DataFrame,
+    acquisitions: pd.DataFrame,
+    warehouse: Warehouse,
 ) -> dg.AssetCheckResult:
-    found = regional.stock_flow(CONTRACT, regional_population_stock, immigration, emigration)
+    found = regional.stock_flow(
+        CONTRACT,
+        regional_population_stock,
+        immigration,
+        emigration,
+        acquisitions,
+        submissions_frame(warehouse.engine),
+    )
     return warning_result(found, "R11")
 
 
