@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipelines.footnotes import harmonised_sources
-from schemas.contract import OTHER, TOTAL, Contract, load_contract
+from schemas.contract import OTHER, TOTAL, Contract, Countries, load_contract
 
 SEED = 20261122
 YEARS = tuple(range(2014, 2024))
@@ -92,10 +92,6 @@ SCALES = {
     ),
 }
 
-#: Country dimensions in which the reporting state's own code belongs (for the others, such as
-#: previous residence, a move from the state itself is not migration).
-_OWN_ALLOWED = {"citizenship", "previous_citizenship", "country_of_birth"}
-
 
 def rng(*key: object) -> np.random.Generator:
     """A generator seeded by SEED and a name, so each draw is independent of the order."""
@@ -119,12 +115,13 @@ def dimension_codes(
         if dim == "age":
             scheme = "CL_AGE_UNHCR" if dataset == "refugees" and state in {"ETH", "UGA"} else None
             out[dim] = list(contract.codelists[scheme or "CL_AGE_FIVE_YEAR"].scheme)
-        elif contract.dimensions[dim].breakdown == "own_country":
+        elif isinstance(contract.breakdown_of(dataset, dim), Countries):
             k = next(widths)
             pool = [c for c in members if c != state] + [c for c in countries if c not in members]
             picks = rng("partners", state, dataset, dim).choice(len(pool), k, replace=False)
             partners = sorted(pool[i] for i in picks)
-            own = [state] if dim in _OWN_ALLOWED else []
+            breakdown = contract.breakdown_of(dataset, dim)
+            own = [state] if breakdown.own_needed else []
             out[dim] = own + partners + [OTHER]
         else:
             breakdown = contract.dimensions[dim].breakdown
@@ -132,7 +129,7 @@ def dimension_codes(
                 codelist = contract.codelists[contract.dimensions[dim].codelist]
                 out[dim] = [c.code for c in codelist.codes]
             else:
-                out[dim] = list(breakdown["all_of"])
+                out[dim] = list(breakdown.codes)
     return out
 
 

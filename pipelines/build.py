@@ -59,7 +59,9 @@ def build_tables(
         )
         tables[f"regional_{dataset}"] = regional.regional_table(contract, dataset, rows)
     stock = tables["regional_population_stock"]
-    tables["migrant_stock"] = regional.migrant_stock(contract, stock)
+    tables["migrant_stock"] = regional.migrant_stock(
+        contract, stock, tables["regional_refugees"], registry
+    )
     tables["migration_matrix"] = regional.migration_matrix(contract, stock)
     tables["mirror_flows"] = regional.mirror_flows(
         contract, tables["regional_emigration"], tables["regional_immigration"]

@@ -25,9 +25,14 @@ class SampleFile:
 
 
 def sample_files(root: Path = SAMPLE_DIR) -> list[SampleFile]:
-    """The region's submissions (region/manifest.csv), then the invalid fixtures."""
+    """The region's submissions (region/manifest.csv), the resubmissions that follow them,
+    then the invalid fixtures."""
     out = []
-    for folder, listing in (("region", "manifest.csv"), ("invalid", "expected.csv")):
+    for folder, listing in (
+        ("region", "manifest.csv"),
+        ("resubmissions", "manifest.csv"),
+        ("invalid", "expected.csv"),
+    ):
         manifest = root / folder / listing
         if not manifest.exists():
             continue
@@ -36,7 +41,17 @@ def sample_files(root: Path = SAMPLE_DIR) -> list[SampleFile]:
                 meta = {
                     k: v
                     for k, v in row.items()
-                    if k not in {"file", "country", "dataset", "rule", "row", "column", "accepted"}
+                    if k
+                    not in {
+                        "file",
+                        "country",
+                        "dataset",
+                        "rule",
+                        "row",
+                        "column",
+                        "accepted",
+                        "expected",
+                    }
                     and v
                 }
                 out.append(

@@ -510,7 +510,7 @@ class Truth:
     def codes(self, dim: str) -> list[str]:
         """The codes of a fixed breakdown (sex, purpose, reason, population type), _T last."""
         breakdown = self.contract.dimensions[dim].breakdown
-        return [*breakdown["all_of"], TOTAL]
+        return [*breakdown.codes, TOTAL]
 
 
 #: States whose refugee files count some persons of unknown sex (sex = _U).
@@ -593,6 +593,7 @@ class FileSpec:
     residence_criterion: str = "12M"
     reference_date: str = ""
     notes: str = ""
+    refugees: str = ""  # population_stock: EXCLUDED when the source leaves refugees out
 
     def __post_init__(self) -> None:
         # A missing trailing comma turns a one-table tuple into a tuple of strings.
@@ -688,7 +689,11 @@ OVERRIDES: dict[tuple[str, str], dict] = {
     ("SWZ", "immigration"): {"tables": (("sex", "age"), ("sex", "previous_residence"))},
     ("SWZ", "refugees"): {"tables": (("population_type", "sex"),)},
     # Ethiopia: immigration workbook with provisional 2023; refugees in full detail.
-    ("ETH", "population_stock"): {"reference_date": "2023-07-01", "notes": "Mid-year estimates."},
+    ("ETH", "population_stock"): {
+        "reference_date": "2023-07-01",
+        "notes": "Mid-year estimates; refugees in camps are not covered.",
+        "refugees": "EXCLUDED",
+    },
     ("ETH", "immigration"): {
         "tables": (("sex", "previous_residence"), ("sex", "purpose")),
         "fmt": "xlsx", "flags": "p-2023", "data_source": "SURVEY",
@@ -944,7 +949,7 @@ def code_order(spec: FileSpec, dim: str) -> dict[str, int]:
         origins = [o for o, _ in p.origins]
         codes = [TOTAL, a, *p.partners, *origins, STATELESS, OTHER, UNKNOWN]
     else:
-        codes = [TOTAL, *CONTRACT().dimensions[dim].breakdown["all_of"], UNKNOWN]
+        codes = [TOTAL, *CONTRACT().dimensions[dim].breakdown.codes, UNKNOWN]
     return {c: i for i, c in enumerate(dict.fromkeys(codes))}
 
 
@@ -1095,7 +1100,7 @@ def write_region_file(root: Path, spec: FileSpec, frame: pd.DataFrame) -> None:
 
 MANIFEST_COLUMNS = [
     "file", "country", "dataset", "data_source", "reference_date", "residence_criterion",
-    "notes", "submitted_by",
+    "refugees", "notes", "submitted_by",
 ]  # fmt: skip
 
 
@@ -1108,6 +1113,7 @@ def write_manifest(root: Path, specs: list[FileSpec]) -> None:
             s.data_source,
             s.reference_date,
             s.residence_criterion,
+            s.refugees,
             s.notes,
             INSTITUTES[s.country],
         ]
@@ -1321,17 +1327,38 @@ def invalid_fixtures(truth: Truth, root: Path) -> list[Fixture]:
 # --------------------------------------------------------------------------------------------
 
 
+def resubmissions(truth: Truth, root: Path) -> None:
+    """Files a member state sends again after the region: what the Secretariat's review of a
+    resubmission (rule R12) is for. `expected` is the status each receives."""
+    # Three rows that would replace Uganda's whole 2023 table: held for review.
+    name = "uga_population_stock_2023_three_rows.csv"
+    f = small_frame(truth, "UGA", "population_stock", ["citizenship"])
+    f = with_total(f[f["citizenship"].isin(["UGA", "KEN"])], "citizenship", after=False)
+    write_csv(root / name, list(f.columns), f.itertuples(index=False, name=None))
+    write_csv(
+        root / "manifest.csv",
+        [*MANIFEST_COLUMNS, "expected"],
+        [
+            [
+                name, "UGA", "population_stock", "ESTIMATE", "2023-12-31", "12M", "INCLUDED",
+                "Corrected 2023 figures.", INSTITUTES["UGA"], "held for review",
+            ]
+        ],
+    )  # fmt: skip
+
+
 def generate(out_dir: Path = HERE) -> None:
-    """Write region/ and invalid/ under `out_dir`, replacing what was there."""
+    """Write region/, resubmissions/ and invalid/ under `out_dir`, replacing what was there."""
     out_dir = Path(out_dir)
     truth = Truth(CONTRACT())
-    for sub in ("region", "invalid"):
+    for sub in ("region", "resubmissions", "invalid"):
         shutil.rmtree(out_dir / sub, ignore_errors=True)
         (out_dir / sub).mkdir(parents=True)
     specs = file_specs()
     for spec in specs:
         write_region_file(out_dir / "region", spec, file_frame(truth, spec))
     write_manifest(out_dir / "region", specs)
+    resubmissions(truth, out_dir / "resubmissions")
     invalid_fixtures(truth, out_dir / "invalid")
 
 

@@ -9,9 +9,10 @@ rest of the population uses. Checked:
 * regional tables, member states: every dimension with _T, holding the others fixed; a
   state-year whose submission totals differ from their parts within rule 8 (footnoted
   `non_additive`) is exempt, but must differ by 1% at most and only between submitted cells;
-* regional tables and the migrant stock, COMESA: the aggregate equals the sum of the members
-  where every member reports (n_reporting = n_members) and none is suppressed, and its own
-  relations where every cell involved is such a complete aggregate;
+* regional tables and the migrant stock, aggregates (COMESA and the fixed-composition one):
+  each cell equals the sum of the member cells it counts (aggregate_terms: country codes
+  recoded relative to each state) where every member reports (n_reporting = n_members) and
+  none is hidden; the migrant stock's aggregates also by sex;
 * migrant_stock and migration_matrix: _T = M + F + _U.
 """
 
@@ -20,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.regional.membership import aggregate_area, members_frame
+from pipelines.regional.aggregate_terms import ROW, aggregate_terms
+from pipelines.regional.membership import aggregate_codes
 from pipelines.validation.breakdowns import complete_sums, relations
 from schemas.contract import TOTAL, UNKNOWN, Contract
 
@@ -38,10 +40,10 @@ def violations(contract: Contract, tables: dict[str, pd.DataFrame]) -> pd.DataFr
         "migrant_stock": ["ref_area", "time_period"],
         "migration_matrix": ["ref_area", "counterpart_area", "time_period"],
     }
-    area = aggregate_area(contract)
+    codes = aggregate_codes(contract)
     for name, group in by_sex.items():
         if name in tables and len(tables[name]):
-            states = tables[name][tables[name]["ref_area"] != area]  # COMESA: see _aggregate
+            states = tables[name][~tables[name]["ref_area"].isin(codes)]  # see _aggregate
             found.append(_by_sex(name, states, group))
     if "migrant_stock" in tables and len(tables["migrant_stock"]):
         found.append(_aggregate(contract, "migrant_stock", tables["migrant_stock"], ["sex"]))
@@ -67,8 +69,8 @@ def _values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _regional(contract: Contract, dataset: str, frame: pd.DataFrame, exempt: set) -> pd.DataFrame:
-    area = aggregate_area(contract)
-    states = _values(frame[frame["ref_area"] != area]).reset_index(drop=True)
+    states = _values(frame[~frame["ref_area"].isin(aggregate_codes(contract))])
+    states = states.reset_index(drop=True)
     out = []
     for scheme in contract.age_schemes(dataset) or [None]:
         for rel in relations(contract, dataset, scheme.scheme if scheme else None):
@@ -128,25 +130,37 @@ def _by_sex(name: str, frame: pd.DataFrame, group: list[str]) -> pd.DataFrame:
 
 
 def _aggregate(contract: Contract, name: str, frame: pd.DataFrame, also: list[str]) -> pd.DataFrame:
-    """COMESA = the sum of that year's members, where all report and none is suppressed;
-    and, for `also` dimensions, COMESA's own total = the sum of its complete parts."""
-    area = aggregate_area(contract)
-    comesa = frame[frame["ref_area"] == area]
-    if comesa.empty:
+    """Each aggregate cell (COMESA) = the sum of the member cells it counts, where every
+    member reports (n_reporting = n_members) and none is hidden; and, for `also` (sex), the
+    aggregate's own total = the sum of its complete parts."""
+    codes = aggregate_codes(contract)
+    aggregates = frame[frame["ref_area"].isin(codes)]
+    if aggregates.empty:
         return pd.DataFrame()
-    key = [c for c in frame.columns if c in _key(contract, name) and c != "ref_area"]
-    full = comesa[(comesa["n_reporting"] == comesa["n_members"]) & comesa["obs_value"].notna()]
-    members = members_frame(contract, frame["time_period"].unique())
-    states = frame.merge(members, on=["ref_area", "time_period"])
-    hidden = states[states["obs_value"].isna()][key].drop_duplicates().assign(_hidden=True)
-    sums = states.groupby(key, as_index=False)["obs_value"].sum()
-    both = full.merge(sums, on=key, suffixes=("", "_sum")).merge(hidden, on=key, how="left")
-    bad = both[both["_hidden"].isna() & (both["obs_value"] != both["obs_value_sum"])]
-    out = [bad.assign(table=name, relation="COMESA")]
+    key = _key(contract, name)
+    dims = [k for k in key if k not in ("ref_area", "time_period")]
+    dataset = name.removeprefix("regional_") if name.startswith("regional_") else None
+    states = frame[~frame["ref_area"].isin(codes)].reset_index(drop=True)
+    terms = aggregate_terms(contract, states, dims, dataset)
+    values = states["obs_value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    terms = terms.assign(_value=values[terms[ROW].to_numpy()])
+    sums = terms.groupby(key, as_index=False).agg(
+        _sum=("_value", "sum"), _hidden=("_value", lambda v: v.isna().any())
+    )
+    full = aggregates[
+        (aggregates["n_reporting"] == aggregates["n_members"]) & aggregates["obs_value"].notna()
+    ]
+    both = full.merge(sums, on=key)
+    bad = both[~both["_hidden"] & (both["obs_value"] != both["_sum"])]
+    out = [bad.assign(table=name, relation="aggregate")]
     if also:
         # _U is summed over the states whose sex breakdown leaves persons out: partial by nature
-        parts = comesa[(comesa["n_reporting"] == comesa["n_members"]) | (comesa["sex"] == UNKNOWN)]
-        out.append(_by_sex(name, parts, ["time_period"]))
+        complete = aggregates["n_reporting"] == aggregates["n_members"]
+        for code in codes:
+            rows = aggregates[
+                (aggregates["ref_area"] == code) & (complete | (aggregates["sex"] == UNKNOWN))
+            ]
+            out.append(_by_sex(name, rows, ["time_period"]))
     out = [o for o in out if len(o)]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 

@@ -145,6 +145,8 @@ def test_the_checker_finds_a_broken_total():
                 ("KEN", 2021, "F", "KEN", 520),
                 ("KEN", 2021, "M", "UGA", 40),
                 ("KEN", 2021, "F", "UGA", 30),
+                ("KEN", 2021, "M", "_O", 5),
+                ("KEN", 2021, "F", "_O", 6),
             ],
             columns=["ref_area", "time_period", "sex", "citizenship", "obs_value"],
         )

@@ -34,7 +34,7 @@ from schemas.contract import TOTAL, load_contract
 C = load_contract()
 REGION = Path(__file__).resolve().parents[1] / "sample_data" / "region"
 POP = "regional_population_stock"
-HIDDEN = {"A", "D", "C"}
+HIDDEN = {"A", "S", "C"}
 
 
 def harmonised(dataset: str, rows: list[dict]) -> pd.DataFrame:
@@ -110,9 +110,9 @@ def test_one_small_cell_of_a_two_way_table_is_hidden_in_a_rectangle():
     out, summary = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "sex", "citizenship") == {
         ("M", "KEN"): "A",
-        ("M", "UGA"): "D",
-        ("F", "KEN"): "D",
-        ("F", "UGA"): "D",
+        ("M", "UGA"): "S",
+        ("F", "KEN"): "S",
+        ("F", "UGA"): "S",
     }
     assert out[POP].loc[out[POP]["conf_status"].isin(HIDDEN), "obs_value"].isna().all()
     totals = out[POP][(out[POP]["sex"] == TOTAL) | (out[POP]["citizenship"] == TOTAL)]
@@ -143,9 +143,9 @@ def test_the_comesa_aggregate_forces_a_second_state():
     out, _ = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "ref_area", "sex") == {
         ("KEN", "M"): "A",
-        ("KEN", "F"): "D",
-        ("UGA", "M"): "D",
-        ("UGA", "F"): "D",
+        ("KEN", "F"): "S",
+        ("UGA", "M"): "S",
+        ("UGA", "F"): "S",
     }
     assert status_of(out[POP], ref_area="COMESA", sex="M") == ("", 32)
     assert_clean(tables, out)
@@ -166,9 +166,9 @@ def test_a_sender_confidential_cell_is_never_published_and_is_protected():
     out, summary = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "sex", "citizenship") == {
         ("M", "KEN"): "C",
-        ("M", "UGA"): "D",
-        ("F", "KEN"): "D",
-        ("F", "UGA"): "D",
+        ("M", "UGA"): "S",
+        ("F", "KEN"): "S",
+        ("F", "UGA"): "S",
     }
     row = summary.set_index("table").loc[POP]
     assert (row.primary, row.secondary, row.sender_confidential) == (0, 3, 1)
@@ -187,7 +187,7 @@ def test_zeros_are_never_primary_and_are_hidden_last():
     tables = {POP: regional("population_stock", rows, aggregate=False)}
     out, _ = protect_tables(C, tables)
     cells = suppressed_cells(out[POP], "sex", "citizenship")
-    assert cells == {("M", "KEN"): "A", ("M", "RWA"): "D", ("F", "KEN"): "D", ("F", "RWA"): "D"}
+    assert cells == {("M", "KEN"): "A", ("M", "RWA"): "S", ("F", "KEN"): "S", ("F", "RWA"): "S"}
     zeros = {POP: regional("population_stock", grid("KEN", {"M": {TOTAL: 0}}), False)}
     out, summary = protect_tables(C, zeros)
     assert status_of(out[POP], sex="M") == ("", 0)
@@ -214,12 +214,12 @@ def test_the_threshold_is_a_parameter():
 
 def test_parameters_come_from_the_definitions_and_go_to_the_release(tmp_path):
     params = load_parameters(C)
-    assert params == SdcParameters(threshold=3, primary_status="A", secondary_status="D")
+    assert params == SdcParameters(threshold=3, primary_status="A", secondary_status="S")
     meta = params.as_metadata()
     assert {k: meta[k] for k in ("threshold", "primary_status", "secondary_status")} == {
         "threshold": 3,
         "primary_status": "A",
-        "secondary_status": "D",
+        "secondary_status": "S",
     }
     assert meta["sender_status"] == "C" and meta["min_interval"] == 0.5
     assert "linear-programming" in meta["method"]
@@ -252,7 +252,7 @@ def test_a_matrix_cell_follows_the_population_cell_it_republishes():
     }
     out, _ = protect_tables(C, tables)
     source = suppressed_cells(out[POP], "sex", "country_of_birth")
-    assert source == {("M", "UGA"): "A", ("M", "RWA"): "D", ("F", "UGA"): "D", ("F", "RWA"): "D"}
+    assert source == {("M", "UGA"): "A", ("M", "RWA"): "S", ("F", "UGA"): "S", ("F", "RWA"): "S"}
     matrix = suppressed_cells(out["migration_matrix"], "sex", "counterpart_area")
     assert matrix == source
     stock = out["migrant_stock"]
@@ -496,7 +496,7 @@ def test_demo_hides_exactly_what_it_says(demo, protected):
         assert (status.eq("A") == small.fillna(False)).all(), name
         assert (status.eq("C") == sender).all(), name
         assert counts.loc[name, "primary"] == small.sum(), name
-        assert counts.loc[name, "secondary"] == status.eq("D").sum(), name
+        assert counts.loc[name, "secondary"] == status.eq("S").sum(), name
         rest = [c for c in before.columns if c not in ("obs_value", "conf_status")]
         pd.testing.assert_frame_equal(after[rest], before[rest])
     assert counts["primary"].sum() > 1000 and counts["sender_confidential"].sum() == 9

@@ -239,3 +239,24 @@ def test_every_report_format_shows_the_impact(home, tmp_path, suffix):
         text = path.read_text()
     assert "Replaces submission" in text and "46,000,000" in text
     assert "held for review" in text.lower()
+
+
+def test_the_demo_resubmissions_receive_their_expected_status(home):
+    """sample_data/resubmissions/: each file, sent after the region, gets its `expected`."""
+    import csv
+
+    from pipelines.sample import SAMPLE_DIR, sample_files, submit_sample
+
+    settings, engine = home
+    with (SAMPLE_DIR / "resubmissions" / "manifest.csv").open(encoding="utf-8") as fh:
+        expected = {row["file"]: row["expected"] for row in csv.DictReader(fh)}
+    files = {f.path.name: f for f in sample_files()}
+    for name, status in expected.items():
+        again = files[name]
+        (first,) = [
+            f
+            for f in files.values()
+            if "region" in f.path.parts and (f.country, f.dataset) == (again.country, again.dataset)
+        ]
+        assert submit_sample(first, settings, engine).status == "accepted"
+        assert submit_sample(again, settings, engine).status == status, name

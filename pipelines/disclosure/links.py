@@ -28,8 +28,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.regional.membership import aggregate_area, state_rows
-from pipelines.regional.migrant_stock import migrant_terms
+from pipelines.regional.membership import aggregate_codes, state_rows
+from pipelines.regional.migrant_stock import REFUGEES_ADDED, migrant_terms
 from pipelines.regional.migration_matrix import matrix_terms
 from pipelines.regional.sexes import SEX
 from pipelines.regional.slices import (
@@ -38,6 +38,7 @@ from pipelines.regional.slices import (
     NEXT_RESIDENCE,
     POPULATION_STOCK,
     PREVIOUS_RESIDENCE,
+    REFUGEES,
     by_country,
 )
 from schemas.contract import TOTAL, Contract
@@ -82,33 +83,40 @@ def _sum_link(
     """Equations derived cell (total) = the sum of its source cells (parts).
 
     `rows` has `key` and `row` (the derived cell's position); `terms` has `key` and `cell`
-    (the position of each source cell it sums). A derived cell of one term republishes it
-    (`copy`): a copy of a sender-confidential cell is sender-confidential itself.
+    (the position of each source cell it sums), and `table` where the cells come from more
+    than one table (else `source`). A derived cell of one term republishes it (`copy`): a
+    copy of a sender-confidential cell is sender-confidential itself.
     """
     rows = rows.assign(eq=np.arange(len(rows)))
-    parts = rows.merge(terms[[*key, "cell"]], on=key)
+    if "table" not in terms:
+        terms = terms.assign(table=source)
+    parts = rows.merge(terms[[*key, "cell", "table"]], on=key)
     n_terms = parts.groupby("eq").size()
     rows = rows[rows["eq"].isin(n_terms.index)]
-    copy = rows["eq"].map(n_terms).eq(1).to_numpy()
-
-    def side(table: str, eq: np.ndarray, row: np.ndarray, total: bool, copies: np.ndarray):
-        return pd.DataFrame(
-            {
-                "relation": relation,
-                "eq": eq,
-                "table": table,
-                "column": derived_column if total else VALUE,
-                "row": row,
-                "total": total,
-                "copy": copies,
-            }
-        )
-
-    part_copy = parts["eq"].map(n_terms).eq(1).to_numpy()
     return pd.concat(
         [
-            side(derived, rows["eq"].to_numpy(), rows["row"].to_numpy(), True, copy),
-            side(source, parts["eq"].to_numpy(), parts["cell"].to_numpy(), False, part_copy),
+            pd.DataFrame(
+                {
+                    "relation": relation,
+                    "eq": rows["eq"].to_numpy(),
+                    "table": derived,
+                    "column": derived_column,
+                    "row": rows["row"].to_numpy(),
+                    "total": True,
+                    "copy": rows["eq"].map(n_terms).eq(1).to_numpy(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "relation": relation,
+                    "eq": parts["eq"].to_numpy(),
+                    "table": parts["table"].to_numpy(),
+                    "column": VALUE,
+                    "row": parts["cell"].to_numpy(),
+                    "total": False,
+                    "copy": parts["eq"].map(n_terms).eq(1).to_numpy(),
+                }
+            ),
         ],
         ignore_index=True,
     ).astype({"row": "int64", "eq": "int64", "copy": "bool"})
@@ -130,15 +138,22 @@ def _matrix(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFr
 
 
 def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """A state's migrant_stock cell = the sum of its foreign population cells."""
+    """A state's migrant_stock cell = the sum of its foreign population cells, and of its
+    refugee cells where it adds them (basis ...R)."""
     population = f"{REGIONAL}{POPULATION_STOCK}"
     if STOCK not in frames or population not in frames:
         return None
     stock = frames[STOCK]
     key = ["ref_area", "time_period", SEX, "basis"]
-    keep = stock["ref_area"].ne(aggregate_area(contract)) & stock[VALUE].notna()
+    keep = ~stock["ref_area"].isin(aggregate_codes(contract)) & stock[VALUE].notna()
     rows = stock[key].assign(row=np.arange(len(stock)))[keep.to_numpy()]
-    terms = migrant_terms(contract, frames[population])
+    added = rows.loc[rows["basis"].str.endswith(REFUGEES_ADDED), ["ref_area", "time_period"]]
+    refugees = frames.get(f"{REGIONAL}{REFUGEES}")
+    terms = migrant_terms(contract, frames[population], refugees, added.drop_duplicates())
+    # The stock's basis says where refugees were added (BR, CR); its terms carry B or C.
+    marked = added.drop_duplicates().assign(_added=True)
+    terms = terms.merge(marked, on=["ref_area", "time_period"], how="left")
+    terms["basis"] = terms["basis"].where(terms["_added"].isna(), terms["basis"] + REFUGEES_ADDED)
     return _sum_link(f"{STOCK} = sum of {population}", STOCK, rows, population, terms, key)
 
 

@@ -44,7 +44,7 @@ class SdcParameters:
 
     threshold: int = 3
     primary_status: str = "A"
-    secondary_status: str = "D"
+    secondary_status: str = "S"
     sender_status: str = "C"
     min_interval: float = 0.5
 

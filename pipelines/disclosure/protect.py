@@ -29,7 +29,7 @@ never primary: an empty cell identifies nobody). A cell the sender marked C stay
 published, and is protected exactly like a primary cell; a cell that republishes a C cell
 (a mirror flow) is C too.
 
-**Secondary suppression** (conf_status D), a greedy heuristic in two alternating phases,
+**Secondary suppression** (conf_status S), a greedy heuristic in two alternating phases,
 repeated until both are satisfied:
 
 1. *Counting.* An equation with exactly one suppressed cell gives it away (total minus the
@@ -65,8 +65,8 @@ between equations and gives back what is not needed. On the demo release it supp
 1.5 secondary cells per primary one, holding about 0.004% of the persons counted.
 
 **What comes out.** Each table keeps its rows and columns; a suppressed cell has obs_value
-empty and conf_status A, D or C; nothing else changes. mirror_flows gains a conf_status column
-(the strongest status of its two values: C, then A, then D) and a suppressed value blanks the
+empty and conf_status A, S or C; nothing else changes. mirror_flows gains a conf_status column
+(the strongest status of its two values: C, then A, then S) and a suppressed value blanks the
 ratio too. Tables without counts (data_availability) pass through.
 
 **Residual risks** (documented, not handled):
@@ -114,9 +114,9 @@ def protect_tables(
     """The tables as they may be published, and what was suppressed in each.
 
     Returns the protected tables (same names, rows, columns; suppressed cells blank with
-    conf_status A, D or C; mirror_flows gains conf_status) and a summary: one row per table
+    conf_status A, S or C; mirror_flows gains conf_status) and a summary: one row per table
     with `cells` (value cells with a value before protection), `primary`, `secondary` and
-    `sender_confidential` (cells suppressed as A, D, C). See the module docstring.
+    `sender_confidential` (cells suppressed as A, S, C). See the module docstring.
     """
     params = params or load_parameters(contract)
     frames = prepared(tables)

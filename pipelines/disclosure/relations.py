@@ -5,8 +5,9 @@ Two kinds, both found from the data rather than listed:
 * a dimension whose codes include `_T`: holding every other key column fixed, the `_T` row is
   the sum of the other rows (sex `_T` = M + F + _U; a country `_T` = the state's own code +
   every other country + _O + _U);
-* the aggregate area: holding every key column but ref_area fixed, the COMESA row is the sum
-  of the rows of the states that were members that year.
+* the aggregate areas: a COMESA row is the sum of the member rows it counts
+  (pipelines.regional.aggregate_terms: the members of the year, or of today for the
+  fixed-composition aggregate; country codes recoded relative to each state).
 
 A group is an equation only where its parts add up *exactly* to its total, as the reader sees
 them before suppression. A breakdown that is incomplete (a list of foreign countries only, the
@@ -19,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.disclosure.shapes import TableShape
-from pipelines.regional.membership import aggregate_area, members_frame
+from pipelines.disclosure.shapes import REGIONAL_PREFIX, TableShape
+from pipelines.regional.aggregate_terms import ROW, aggregate_terms, relative_codes
+from pipelines.regional.membership import aggregate_codes
 from schemas.contract import TOTAL, Contract
 
 #: One row per cell of an equation: `eq` numbers the equation, `row` is the row's position in
@@ -91,9 +93,11 @@ def table_relations(contract: Contract, shape: TableShape, frame: pd.DataFrame) 
     found = []
     for dim in total_dimensions(shape, frame):
         others = [k for k in shape.key if k != dim]
-        group = sub.groupby(others, sort=False, dropna=False).ngroup().to_numpy()
-        is_total = sub[dim].astype("str").eq(TOTAL).to_numpy()
-        found.append(exact_groups(valued, group, is_total, values[valued], dim))
+        keep = _partition(contract, shape, sub, dim)
+        part = sub[keep]
+        group = part.groupby(others, sort=False, dropna=False).ngroup().to_numpy()
+        is_total = part[dim].astype("str").eq(TOTAL).to_numpy()
+        found.append(exact_groups(valued[keep], group, is_total, values[valued][keep], dim))
     found.append(_aggregate_relation(contract, shape, sub, valued, values[valued]))
     found = [f for f in found if len(f)]
     if not found:
@@ -105,24 +109,48 @@ def table_relations(contract: Contract, shape: TableShape, frame: pd.DataFrame) 
     return pd.concat(found, ignore_index=True)
 
 
+def _partition(contract: Contract, shape: TableShape, sub: pd.DataFrame, dim: str) -> np.ndarray:
+    """The rows that are a total or a part of `dim`'s relation: every row, except in an
+    aggregate's rows of a country dimension, where FOR and the single non-member countries
+    overlap the partition NAT + CMS_FOR + NCMS + stateless + _U of _T (a sum over overlapping
+    codes can hold by coincidence, zeros say, and would pin cells no reader could pin)."""
+    dataset = shape.name.removeprefix(REGIONAL_PREFIX)
+    if dataset not in contract.datasets or not contract.dimensions[dim].is_country:
+        return np.ones(len(sub), dtype=bool)
+    relative = relative_codes(contract)
+    overlapping = {relative["foreign"]} | set(contract.countries.ids)
+    aggregate = sub[REF_AREA].isin(aggregate_codes(contract)).to_numpy()
+    return ~(aggregate & sub[dim].astype("str").isin(overlapping).to_numpy())
+
+
 def _aggregate_relation(
     contract: Contract, shape: TableShape, sub: pd.DataFrame, rows: np.ndarray, values: np.ndarray
 ) -> pd.DataFrame:
-    """COMESA row = sum of the rows of that year's member states, per key without ref_area."""
+    """Each aggregate row (COMESA) = the sum of the member rows it counts (aggregate_terms:
+    the members of the year or of today, country codes recoded relative to each state)."""
     if REF_AREA not in shape.key or TIME not in shape.key:
         return empty_terms()
-    area = aggregate_area(contract)
-    is_total = sub[REF_AREA].eq(area).to_numpy()
+    codes = aggregate_codes(contract)
+    is_total = sub[REF_AREA].isin(codes).to_numpy()
     if not is_total.any():
         return empty_terms()
-    members = members_frame(contract, sub[TIME].unique()).assign(_member=True)
-    is_member = (
-        sub[[REF_AREA, TIME]]
-        .merge(members, on=[REF_AREA, TIME], how="left")["_member"]
-        .fillna(False)
-        .to_numpy(dtype=bool)
+    dims = [k for k in shape.key if k not in (REF_AREA, TIME)]
+    dataset = shape.name[len(REGIONAL_PREFIX) :] if shape.name.startswith(REGIONAL_PREFIX) else None
+    if dataset is not None and dataset not in contract.datasets:
+        dataset = None
+    local = np.arange(len(sub))
+    states = sub[~is_total]
+    terms = aggregate_terms(contract, states, dims, dataset)
+    totals = sub[is_total][[REF_AREA, TIME, *dims]].assign(_total=local[is_total])
+    terms = terms.merge(totals, on=[REF_AREA, TIME, *dims])
+    if terms.empty:
+        return empty_terms()
+    parts = local[~is_total][terms[ROW].to_numpy()]
+    aggregate_rows = terms["_total"].drop_duplicates().to_numpy()
+    # Each equation: the aggregate row (its total), then the member rows it sums.
+    cells = np.concatenate([aggregate_rows, parts])
+    _, group = np.unique(
+        np.concatenate([aggregate_rows, terms["_total"].to_numpy()]), return_inverse=True
     )
-    keep = is_total | is_member
-    others = [k for k in shape.key if k != REF_AREA]
-    group = sub[keep].groupby(others, sort=False, dropna=False).ngroup().to_numpy()
-    return exact_groups(rows[keep], group, is_total[keep], values[keep], area)
+    is_total = np.concatenate([np.ones(len(aggregate_rows), bool), np.zeros(len(parts), bool)])
+    return exact_groups(rows[cells], group, is_total, values[cells], "aggregate")

@@ -56,7 +56,8 @@ def quality_warnings(
     population = tables.get("regional_population_stock")
     flows = (tables.get("regional_immigration"), tables.get("regional_emigration"))
     if population is not None and all(f is not None for f in flows):
-        found = stock_flow(contract, population, *flows)
+        acquisitions = tables.get("regional_citizenship_acquisition")
+        found = stock_flow(contract, population, *flows, acquisitions, registry)
         parts.append(found.assign(dataset="population_stock", counterpart_area=""))
     columns = [c for c in contract.outputs[OUTPUT].columns if c != "id"]
     frames = [p.reindex(columns=columns) for p in parts if len(p)]

@@ -61,8 +61,17 @@ def _table_metadata(frame: pd.DataFrame) -> dict[str, object]:
     kinds={"pandas"},
     description=CONTRACT.outputs["migrant_stock"].description,
 )
-def migrant_stock(regional_population_stock: pd.DataFrame) -> dg.Output[pd.DataFrame]:
-    out = regional.migrant_stock(CONTRACT, regional_population_stock)
+def migrant_stock(
+    regional_population_stock: pd.DataFrame,
+    regional_refugees: pd.DataFrame,
+    warehouse: Warehouse,
+) -> dg.Output[pd.DataFrame]:
+    out = regional.migrant_stock(
+        CONTRACT,
+        regional_population_stock,
+        regional_refugees,
+        submissions_frame(warehouse.engine),
+    )
     return dg.Output(out, metadata=_table_metadata(out))
 
 
