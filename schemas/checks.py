@@ -13,7 +13,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
 
-_WHOLE_NUMBER = r"\d+(?:\.0+)?"
+# ASCII digits only: `\d` would take Arabic-Indic, full-width and Devanagari digits too, which
+# pass a regular expression and then turn into nothing in a number column.
+_WHOLE_NUMBER = r"[0-9]+(?:\.0+)?"
 
 
 def distinct(series: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -127,7 +129,7 @@ def duplicated_rows(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def _year_text(text: pd.Series, min_year: int, max_year: int) -> pd.Series:
-    ok = text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    ok = text.str.fullmatch(r"[0-9]{4}").fillna(False).astype(bool)
     years = pd.to_numeric(text.where(ok), errors="coerce")
     return ok & years.between(min_year, max_year)
 
@@ -140,6 +142,19 @@ def year_text(series: pd.Series, *, min_year: int, max_year: int) -> pd.Series:
 
 def _count_text(text: pd.Series) -> pd.Series:
     return (text == "") | text.str.fullmatch(_WHOLE_NUMBER).fillna(False).astype(bool)
+
+
+def _count_within(text: pd.Series, max_value: int) -> pd.Series:
+    values = pd.to_numeric(
+        text.where(text.str.fullmatch(_WHOLE_NUMBER).fillna(False)), errors="coerce"
+    )
+    return ~(values > max_value).fillna(False).astype(bool)
+
+
+@extensions.register_check_method(statistics=["max_value"])
+def count_at_most(series: pd.Series, *, max_value: int) -> pd.Series:
+    """A whole number no larger than `max_value` (anything else is another check's business)."""
+    return per_distinct(series, lambda text: _count_within(text, max_value))
 
 
 @extensions.register_check_method()

@@ -290,6 +290,25 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Upper bounds on a submission and on the work of checking it (limits.yaml)."""
+
+    max_value: int = 10_000_000_000
+    max_file_mb: int = 512
+    max_rows: int = 5_000_000
+    max_columns: int = 64
+    max_cell_chars: int = 1000
+    max_line_kb: int = 64
+    max_workbook_cells: int = 100_000_000
+    validation_seconds: int = 600
+    validation_memory_mb: int = 8192
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Contract:
     """The whole contract: everything `definitions/` says, cross-referenced."""
 
@@ -308,6 +327,7 @@ class Contract:
     outputs: Mapping[str, Output] = field(default_factory=dict)
     #: Columns consolidation adds to every regional_<dataset> table (regional.yaml).
     regional_columns: Mapping[str, OutputColumn] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
     def dataset(self, dataset_id: str) -> Dataset:
         try:
@@ -517,6 +537,9 @@ def _load(root: Path) -> Contract:
         countries=Codelist(
             "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")
         ),
+        limits=Limits(**_yaml(root / "limits.yaml"))
+        if (root / "limits.yaml").exists()
+        else Limits(),
         derived=Codelist(
             "CL_DERIVED", "Derived codes", _read_codes(root / "codelists/derived_codes.csv")
         ),

@@ -60,7 +60,12 @@ def submitted_schema(
                 min_year=MIN_YEAR, max_year=current_year(), error="R4:time_period"
             )
         ),
-        "obs_value": pa.Column(checks=pa.Check.count_text(error="R5:not_integer")),
+        "obs_value": pa.Column(
+            checks=[
+                pa.Check.count_text(error="R5:not_integer"),
+                pa.Check.count_at_most(max_value=contract.limits.max_value, error="R5:too_large"),
+            ]
+        ),
     }
     for dim in contract.dataset(dataset_id).dimensions:
         codes = allowed_codes(contract, dataset_id, dim)

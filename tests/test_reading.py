@@ -23,6 +23,7 @@ import pipelines.validation.validator as validator_module
 from pipelines.reading import UnreadableFile, read_table
 from pipelines.reading.xlsx_table import MAX_RATIO
 from pipelines.validation import validate_bytes, validate_file
+from schemas.contract import Limits
 
 SIMPLE = "ref_area,time_period,sex,obs_value\nKEN,2020,M,10\nKEN,2020,F,12\n"
 
@@ -358,12 +359,15 @@ def test_xlsx_with_entity_expansion_is_refused_not_expanded():
 
 def test_over_the_size_limit_is_refused_unread():
     with pytest.raises(UnreadableFile) as exc:
-        read_table(SIMPLE.encode(), {"ref_area"}, max_bytes=10)
+        read_table(SIMPLE.encode(), {"ref_area"}, limits=Limits(max_file_mb=0))
     assert exc.value.kind == "too_large"
 
 
 def test_over_the_size_limit_is_reported_as_r1(monkeypatch):
-    monkeypatch.setattr(validator_module, "read_table", functools.partial(read_table, max_bytes=10))
+    small = functools.partial(read_table, limits=Limits(max_file_mb=0))
+    monkeypatch.setattr(
+        validator_module, "read_table", lambda data, known, **kw: small(data, known)
+    )
     report = check(SIMPLE.encode())
     assert found(report) == [("R1", "too_large", None, None)]
 

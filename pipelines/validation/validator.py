@@ -7,9 +7,12 @@ for an accepted file, derive the missing totals and return the harmonised table.
 
 from __future__ import annotations
 
+import logging
 import os
+import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -19,13 +22,16 @@ from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
 from pipelines.validation.additivity import additivity_findings
 from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
-from pipelines.validation.findings import FINDING_COLUMNS, Report, findings_frame
+from pipelines.validation.findings import Report, findings_frame
+from pipelines.validation.guard import TooSlow, bounded
 from pipelines.validation.harmonise import harmonise as harmonised_table
 from pipelines.validation.harmonise import with_values
 from pipelines.validation.messages import render, render_fix
 from pipelines.validation.suggest import CodeSuggester
 from schemas.contract import Contract, load_contract
 from schemas.pandera_schemas import current_year, key_columns, submitted_schema
+
+LOG = logging.getLogger("migstats.validation")
 
 
 def validate_file(
@@ -43,14 +49,20 @@ def validate_file(
     only intake needs: the findings are the same either way.
     """
     path = Path(path)
+    contract = contract or load_contract()
+    limit = contract.limits
     try:
+        size = path.stat().st_size
+        if size > limit.max_file_bytes:  # refused before it is read into memory
+            raise UnreadableFile(
+                "too_large", size_mb=round(size / 1e6, 1), limit_mb=limit.max_file_mb
+            )
         data = path.read_bytes()
+    except UnreadableFile as problem:
+        return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
     except OSError as exc:
-        contract = contract or load_contract()
-        finding = _r1(
-            contract, UnreadableFile("unreadable", what="a file", reason=exc.strerror or str(exc))
-        )
-        return Report(path.name, country, dataset, pd.DataFrame([finding], columns=FINDING_COLUMNS))
+        problem = UnreadableFile("unreadable", what="a file", reason=exc.strerror or str(exc))
+        return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
     return validate_bytes(
         data,
         country=country,
@@ -73,15 +85,47 @@ def validate_bytes(
     harmonise: bool = True,
 ) -> Report:
     """Validate a submission's bytes; the Report holds every finding and, if accepted (and
-    `harmonise`), the harmonised rows."""
+    `harmonise`), the harmonised rows.
+
+    Never raises for anything in the file: a file that takes longer or more memory than
+    limits.yaml allows, or that breaks a reader in a way no rule foresaw, gets a rule-1
+    finding that says so (and the unforeseen case is logged for the Secretariat).
+    """
     contract = contract or load_contract()
     contract.dataset(dataset)  # an unknown dataset is the caller's mistake, not the file's
+    try:
+        with bounded(contract.limits):
+            return _validate(
+                data, contract, country, dataset, file_name, encoding, harmonise=harmonise
+            )
+    except TooSlow:
+        problem = UnreadableFile("too_slow", limit=contract.limits.validation_seconds)
+    except MemoryError:
+        problem = UnreadableFile("too_much_memory", limit=contract.limits.validation_memory_mb)
+    except Exception as exc:  # a reader's failure no rule foresaw: refused, never a traceback
+        LOG.exception("validating %s (%s %s) failed", file_name, country, dataset)
+        problem = UnreadableFile("unchecked", reason=type(exc).__name__)
+    return Report(file_name, country, dataset, findings_frame([r1_finding(contract, problem)]))
+
+
+def _validate(
+    data: bytes,
+    contract: Contract,
+    country: str,
+    dataset: str,
+    file_name: str,
+    encoding: str | None,
+    *,
+    harmonise: bool,
+) -> Report:
     known = set(column_aliases(contract, dataset)) | set(SDMX_COLUMNS) | SDMX_EXTRA
     try:
-        raw = read_table(data, known, encoding=encoding)
+        raw = read_table(data, known, encoding=encoding, limits=contract.limits)
     except UnreadableFile as exc:
-        return Report(file_name, country, dataset, findings_frame([_r1(contract, exc)]))
-    findings = [_r1(contract, UnreadableFile(kind, row, **p)) for kind, row, p in raw.problems]
+        return Report(file_name, country, dataset, findings_frame([r1_finding(contract, exc)]))
+    findings = [
+        r1_finding(contract, UnreadableFile(kind, row, **p)) for kind, row, p in raw.problems
+    ]
     frame, column_findings, file_columns = find_columns(contract, dataset, raw)
     present = set(file_columns)
     findings += column_findings
@@ -99,7 +143,7 @@ def validate_bytes(
         file_columns=file_columns,
     )
     if frame.empty:
-        findings.append(_r1(contract, UnreadableFile("no_rows")))
+        findings.append(r1_finding(contract, UnreadableFile("no_rows")))
         report.findings = findings_frame(findings)
         return report
 
@@ -157,7 +201,8 @@ def _template_mismatch(
     return out
 
 
-def _r1(contract: Contract, exc: UnreadableFile) -> dict:
+def r1_finding(contract: Contract, exc: UnreadableFile) -> dict:
+    """A rule-1 finding from a reader's failure."""
     return {
         "rule": "R1",
         "severity": contract.rules["R1"].severity,
@@ -196,15 +241,18 @@ def _check_cells(
         return [], invalid
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    cases = cases[cases["index"].notna()].copy()
-    cases["index"] = cases["index"].astype(int)
-    split = cases["check"].str.split(":", n=1, expand=True)
-    cases["rule"], cases["kind"] = split[0], split[1]
-    # Frame-wide checks list every column of a failing row: one finding per row is enough.
+    cases = cases[cases["index"].notna()]
+    # Frame-wide checks list every column of a failing row: one finding per row is enough
+    # (dropped first: a hundred thousand duplicate rows are most of a million cases).
     wide = cases["schema_context"] == "DataFrameSchema"
     cases = pd.concat(
         [cases[~wide], cases[wide].drop_duplicates(["check", "index"]).assign(column=None)]
     )
+    cases["index"] = cases["index"].astype(int)
+    # "R3:unknown_code" -> rule, kind: split once per distinct check, not per case.
+    checks = {c: str(c).split(":", 1) for c in cases["check"].unique()}
+    cases["rule"] = cases["check"].map({c: rk[0] for c, rk in checks.items()})
+    cases["kind"] = cases["check"].map({c: rk[1] for c, rk in checks.items()})
     cases.loc[cases["kind"] == "missing", "column"] = "obs_value"
     cases["row"] = frame["row"].to_numpy()[cases["index"].to_numpy()]
     cases["value"] = [
@@ -240,9 +288,11 @@ def _cell_messages(
     kind[codes & (cases["value"] == "")] = "empty_code"
     kind[codes & cases["value"].isin(derived)] = "derived_code"
     kind[codes & (cases["column"] == "age") & cases["value"].isin(other_ages)] = "mixed_age_scheme"
-    kind[
-        (cases["kind"] == "not_integer") & cases["value"].fillna("").str.fullmatch(r"-\s*[\d.,]+")
-    ] = "negative"
+    text = cases["value"].fillna("")
+    kind[(cases["kind"] == "not_integer") & text.str.fullmatch(r"-\s*[0-9.,]+")] = "negative"
+    kind[(cases["kind"] == "not_integer") & text.map(_foreign_digits).astype(bool)] = (
+        "non_ascii_digits"
+    )
     year = current_year()
     as_year = pd.to_numeric(
         cases["value"].where(cases["value"].fillna("").str.fullmatch(r"[0-9]{4}")),
@@ -269,6 +319,8 @@ def _cell_messages(
             "column_label": _column_label(contract, rec.column),
             "value": rec.value or "",
             "scheme": scheme_label,
+            "limit": f"{contract.limits.max_value:,}",
+            **_digits(rec.value if isinstance(rec.value, str) else ""),
         }
         suggestion = render_fix(contract, rec.rule, rec.kind, **params)
         if rec.rule == "R3" and rec.column and rec.kind == "unknown_code":
@@ -279,16 +331,22 @@ def _cell_messages(
             if guess:
                 guesses[(rec.column, rec.value)] = guess
                 suggestion = f"Did you mean {CodeSuggester(codelist).describe(guess)}? {suggestion}"
-        texts[(rec.rule, rec.kind, rec.column, rec.value)] = (
-            render(contract, rec.rule, rec.kind, **params),
-            suggestion,
-        )
+        message = render(contract, rec.rule, rec.kind, **params)
+        if rec.rule in ("R3", "R4") and isinstance(rec.value, str):
+            message += _strange_characters(rec.value)
+        texts[(rec.rule, rec.kind, rec.column, rec.value)] = (message, suggestion)
     dup_first = _duplicate_first_rows(contract, dataset, frame, cases)
+    duplicates: dict[tuple[int, str], str] = {}
     for rec in cases.itertuples(index=False):
         message, suggestion = texts[(rec.rule, rec.kind, rec.column, rec.value)]
         if rec.rule == "R6":
-            first, key = dup_first[rec.index]
-            message = render(contract, "R6", "duplicate", first_row=first, key=key)
+            first_key = dup_first[rec.index]
+            if first_key not in duplicates:  # one sentence per duplicated key
+                first, key = first_key
+                duplicates[first_key] = render(
+                    contract, "R6", "duplicate", first_row=first, key=key
+                )
+            message = duplicates[first_key]
         out.append(
             {
                 "rule": rec.rule,
@@ -302,6 +360,41 @@ def _cell_messages(
             }
         )
     return out, guesses
+
+
+def _strange_characters(text: str) -> str:
+    """A sentence naming the characters of a code that are not what they look like (a
+    Cyrillic K, U+041A, in KEN; a zero-width or non-breaking space); empty when none is."""
+    odd = dict.fromkeys(ch for ch in text if not ch.isascii() or not ch.isprintable())
+    if not odd:
+        return ""
+    names = [
+        f"'{ch}' ({unicodedata.name(ch, f'U+{ord(ch):04X}')}, U+{ord(ch):04X})"
+        if ch.isprintable() and not ch.isspace()
+        else f"an invisible {unicodedata.name(ch, 'character').lower()} (U+{ord(ch):04X})"
+        for ch in odd
+    ]
+    return (
+        f" It contains {', '.join(names)}, which {'is' if len(names) == 1 else 'are'} not the"
+        " plain letters and digits codes use: type the code again."
+    )
+
+
+def _foreign_digits(text: str) -> bool:
+    """Digits of another script: Arabic-Indic, full-width, Devanagari (U+0660, U+FF10, U+0966)."""
+    return any(ch.isdigit() and not ch.isascii() for ch in text)
+
+
+def _digits(text: str) -> dict[str, str]:
+    """What a number written in other digits is, and which script they are (for R5)."""
+    if not _foreign_digits(text):
+        return {}
+    scripts = sorted(
+        {unicodedata.name(ch, "").rsplit(" DIGIT", 1)[0].lower() for ch in text if ch.isdigit()}
+        - {""}
+    )
+    ascii_text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text).strip()
+    return {"what": " and ".join(f"{s} digits" for s in scripts), "ascii": ascii_text}
 
 
 def _column_label(contract: Contract, column: str | None) -> str:
@@ -326,13 +419,21 @@ def _scheme_label(contract: Contract, dataset: str, scheme: tuple[str, ...] | No
 def _duplicate_first_rows(
     contract: Contract, dataset: str, frame: pd.DataFrame, cases: pd.DataFrame
 ) -> dict[int, tuple[int, str]]:
+    """For each duplicate row: the first row with its key, and the key as text.
+
+    The key is spelled once per distinct key, not once per row: a hundred thousand copies of
+    one row cost one spelling (linear time, whatever the duplication).
+    """
     dup_idx = cases.loc[cases["rule"] == "R6", "index"].to_numpy()
     if len(dup_idx) == 0:
         return {}
     keys = [k for k in key_columns(contract, dataset) if k in frame]
-    first = frame.groupby(keys, sort=False, observed=True)["row"].transform("first")
-    out = {}
-    for i in dup_idx:
-        key = ", ".join(f"{k}={frame[k].iat[i]}" for k in keys)
-        out[int(i)] = (int(first.iat[i]), key)
-    return out
+    grouped = frame.groupby(keys, sort=False, observed=True)
+    first = grouped["row"].transform("first").to_numpy()
+    group = grouped.ngroup().to_numpy()[dup_idx]
+    distinct, where = np.unique(group, return_index=True)
+    spelled = {
+        int(g): ", ".join(f"{k}={frame[k].iat[int(dup_idx[i])]}" for k in keys)
+        for g, i in zip(distinct, where, strict=True)
+    }
+    return {int(i): (int(first[i]), spelled[int(g)]) for i, g in zip(dup_idx, group, strict=True)}
