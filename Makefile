@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint ui bench clean
+.PHONY: setup demo test test-fast lint ui bench clean
 
 $(BIN)/migstats: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# The edit loop: everything but the tests marked slow (many processes, killed runs).
+test-fast: setup
+	$(BIN)/pytest -m "not slow"
 
 # The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
 ui: setup

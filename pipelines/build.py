@@ -46,17 +46,18 @@ def build_tables(
     if submission_ids is not None:
         accepted = accepted[accepted["id"].isin(submission_ids)]
     tables: dict[str, pd.DataFrame] = {}
-    for dataset in contract.datasets:
-        mine = accepted[accepted["dataset"] == dataset]
-        per_state = [
-            harmonise_submissions(contract, dataset, _rows(settings, group))
-            for _, group in mine.groupby("country")
-        ]
-        rows = (
-            pd.concat(per_state, ignore_index=True)
-            if per_state
-            else empty_harmonised(contract, dataset)
-        )
+    harmonised = {
+        dataset: {
+            str(state): harmonise_submissions(contract, dataset, _rows(settings, group))
+            for state, group in accepted[accepted["dataset"] == dataset].groupby("country")
+        }
+        for dataset in contract.datasets
+    }
+    excluded = regional.exclusions(contract, harmonised)
+    for dataset, per_state in harmonised.items():
+        left_out = regional.left_out(excluded, dataset)
+        kept = [f for state, f in per_state.items() if state not in left_out]
+        rows = pd.concat(kept, ignore_index=True) if kept else empty_harmonised(contract, dataset)
         tables[f"regional_{dataset}"] = regional.regional_table(contract, dataset, rows)
     stock = tables["regional_population_stock"]
     tables["migrant_stock"] = regional.migrant_stock(

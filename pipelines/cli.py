@@ -81,9 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pipelines.reports.text import render_text
     from pipelines.validation import validate_file
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"{args.file}: no such file.")
+    path = _input_file(args.file)
     if args.report and Path(args.report).suffix.lower() not in (*FORMATS, ".htm"):
         raise UsageError(f"--report must end in one of {', '.join(FORMATS)}.")
     report = validate_file(
@@ -114,6 +112,20 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _input_file(name: str) -> Path:
+    """A file to read: a regular file, or a sentence saying what it is instead."""
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name} is a folder, not a file: name the file inside it.")
+    if path.exists() and not path.is_file():
+        raise UsageError(
+            f"{name} is not a regular file (a named pipe or a device): save it as one."
+        )
+    if not path.exists():
+        raise UsageError(f"{name}: no such file.")
+    return path
+
+
 def _metadata_option(field_id: str, value: str | None) -> str | None:
     """Check a metadata option against its codelist or type (contract section 5)."""
     if value is None:
@@ -133,19 +145,17 @@ def _metadata_option(field_id: str, value: str | None) -> str | None:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Archive, validate and register a file; print the receipt."""
-    from pipelines.intake.submit import submit
+    from pipelines.intake.submit import submit_file
     from pipelines.reports.text import render_text
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"{args.file}: no such file.")
+    path = _input_file(args.file)
     metadata = {
         field_id: _metadata_option(field_id, getattr(args, _dest(spec.option)))
         for field_id, spec in _contract().metadata_fields.items()
     }
     settings = _store()
-    receipt = submit(
-        path.read_bytes(),
+    receipt = submit_file(
+        path,
         original_name=path.name,
         country=_country(args.country),
         dataset=_dataset(args.dataset),
@@ -568,15 +578,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of the output went away (`migstats ... | head`): what was done is done,
+        # and there is no one left to tell; stop writing quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # the last guard: a sentence, never a traceback
         if os.environ.get("MIGSTATS_DEBUG"):
             traceback.print_exc()
         print(
-            f"migstats {args.command}: the command failed ({type(exc).__name__}: {exc}). "
-            "Nothing was changed. Please send the file and this message to the Secretariat.",
+            f"migstats {args.command}: the command failed ({_why(exc)}). Please send this "
+            "message, and the file if there was one, to the Secretariat "
+            "(MIGSTATS_DEBUG=1 shows the details).",
             file=sys.stderr,
         )
         return EXIT_REJECTED
+
+
+def _why(exc: Exception) -> str:
+    """An error in a few words: a database's own message, never the SQL and its values."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        return f"the database refused: {first or type(exc.orig).__name__}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 
 import dagster as dg
 
@@ -76,18 +77,53 @@ def consolidate(
     from pipelines.defs.partitions import all_states_tags
 
     instance = prepare_instance(settings)
+    fail_abandoned_runs(instance)
     job = defs.resolve_job_def("consolidation").with_logger_defs(
         {"progress": step_progress, "silent": _silent}
     )
     run_config = {"loggers": {"silent" if quiet else "progress": {}}}
-    scope = {"partition_key": state} if state else {"tags": all_states_tags()}
+    tags = {**(all_states_tags() if not state else {}), **_process_tags()}
+    scope = {"partition_key": state} if state else {}
     return job.execute_in_process(
         instance=instance,
         run_config=run_config,
         raise_on_error=False,
         asset_selection=assets,
+        tags=tags,
         **scope,
     )
+
+
+#: Tags that say which process runs an in-process run, so that a later start can tell a run
+#: whose process was killed (it stays STARTED for ever otherwise) from one still going.
+PID_TAG, HOST_TAG = "migstats/pid", "migstats/host"
+
+
+def _process_tags() -> dict[str, str]:
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the runs started in-process by a process of this host that is gone."""
+    done = []
+    started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+    for run in started:
+        pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+        if not pid or host != socket.gethostname() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"Its process ({pid}) ended without finishing.")
+        done.append(run.run_id)
+    return done
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dg.logger(description="Nothing on the terminal (tests).")

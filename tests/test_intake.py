@@ -86,8 +86,13 @@ def test_drop_folder_files_are_processed_once_by_content(home):
     folder.mkdir(parents=True)
     path = folder / "kenya 2023.csv"
     path.write_bytes(V2023)
-    old = time.time() - 60
+    old = time.time() - 600
     os.utime(path, (old, old))
+    seen = settings.home / "inbox-state.json"
+    assert process_inbox(settings, engine) == []  # first look: noted, not taken
+    state = json.loads(seen.read_text())
+    state[str(path)][2] -= 600  # as if the first look was ten minutes ago
+    seen.write_text(json.dumps(state))
     receipts = process_inbox(settings, engine)
     assert [r.status for r in receipts] == ["accepted"]
     assert "ACCEPTED" in (folder / f"kenya 2023.csv{RECEIPT_SUFFIX}").read_text()

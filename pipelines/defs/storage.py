@@ -5,6 +5,7 @@ state (a new submission) or all of them (the scheduled consolidation).
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -26,9 +27,15 @@ class ParquetStore(dg.ConfigurableIOManager):
 
     def _write(self, frame: pd.DataFrame, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".tmp-{path.name}")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        # A name of its own per write: two runs at once never write into each other's file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".tmp-{path.stem}-", suffix=".parquet")
+        os.close(fd)
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def handle_output(self, context: dg.OutputContext, obj: object) -> None:
         if obj is None:

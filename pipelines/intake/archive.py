@@ -57,7 +57,8 @@ def store_rows(archive_dir: Path, submission_id: int, rows: pd.DataFrame) -> str
     relative = Path("rows") / f"{submission_id}.parquet"
     target = archive_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".tmp-{target.name}")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".parquet")
+    os.close(fd)
     table = pa.Table.from_pandas(rows, preserve_index=False)
     # Plain text columns, whatever pandas held them as: the archive outlives this code.
     schema = pa.schema(

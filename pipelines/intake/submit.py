@@ -11,21 +11,25 @@ not in force until the Secretariat approves it (intake.review).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import IntegrityError
 
 from pipelines.intake.accepted import in_force_rows
 from pipelines.intake.archive import sha256_of, store_file, store_report, store_rows
 from pipelines.intake.impact import Impact, compute_impact, review_findings
 from pipelines.reports.json_report import report_json
+from pipelines.revisions.history import vintages
 from pipelines.settings import Settings
 from pipelines.validation import Report, validate_bytes
 from pipelines.validation.findings import HELD, IN_FORCE
-from pipelines.warehouse.registry import find_by_hash, now, submissions
+from pipelines.warehouse.registry import find_by_hash, now, submissions, submissions_frame
 from schemas.contract import Contract, load_contract
 
 
@@ -48,6 +52,8 @@ class Receipt:
     impact: Impact | None = None
     #: Why the file is held for review (rule R12's messages); empty when it is not held.
     held_reasons: list[str] = field(default_factory=list)
+    #: The earlier, superseded submission of the same bytes this one returns to force.
+    reinstates: int | None = None
 
     @property
     def accepted(self) -> bool:
@@ -61,9 +67,10 @@ class Receipt:
     def lines(self) -> list[str]:
         """The receipt as printed by `migstats submit`."""
         if self.duplicate_of is not None:
+            state = "still in force" if self.status in IN_FORCE else self.status
             return [
                 f"{self.original_name}: identical to submission {self.duplicate_of} "
-                f"({self.status}); nothing new was recorded."
+                f"({state}); nothing new was recorded."
             ]
         years = ", ".join(map(str, self.years)) or "none"
         out = [
@@ -72,6 +79,11 @@ class Receipt:
             f"  {self.rows:,} rows, years {years}; {self.errors:,} error(s), "
             f"{self.warnings:,} warning(s)",
         ]
+        if self.reinstates is not None:
+            out.append(
+                f"  The same bytes as submission {self.reinstates}, which a later file "
+                "superseded: registered again, it returns that vintage to force."
+            )
         if self.impact is not None:
             out += [f"  {line}" for line in self.impact.sentences()]
         if self.held:
@@ -98,19 +110,22 @@ def submit(
     encoding: str | None = None,
     contract: Contract | None = None,
 ) -> Receipt:
-    """Archive, validate and register one file; a byte-identical resend is a duplicate."""
+    """Archive, validate and register one file; a byte-identical resend is a duplicate.
+
+    The bytes are archived before anything else, so a file that cannot be read, or that
+    breaks the check, is kept all the same. Resending the bytes of a vintage that a later
+    file superseded returns that vintage to force (a new registration, `reinstates` it):
+    a state may go back. The same bytes sent by several processes at once are registered
+    once (a unique index on state, dataset, hash and vintage).
+    """
     contract = contract or load_contract()
+    original_name = clean_name(original_name)
     digest = sha256_of(data)
     earlier = find_by_hash(engine, country, dataset, digest)
-    if earlier is not None:
-        return Receipt(
-            submission_id=earlier["id"],
-            status=earlier["status"],
-            country=country,
-            dataset=dataset,
-            original_name=original_name,
-            duplicate_of=earlier["id"],
-        )
+    if earlier is not None and not _superseded(engine, earlier):
+        return _duplicate(earlier, country, dataset, original_name)
+    archive = settings.archive_dir
+    stored = store_file(archive, data, _suffix(data))
     report = validate_bytes(
         data,
         country=country,
@@ -134,15 +149,12 @@ def submit(
         report.impact = impact.to_dict()
     review_rows = report.findings["rule"] == "R12"
     held_reasons = [str(m) for m in report.findings.loc[review_rows, "message"]]
-    archive = settings.archive_dir
-    suffix = {"xlsx": ".xlsx"}.get(report.format, ".csv" if report.format else ".bin")
-    stored = store_file(archive, data, suffix)
     meta = _metadata(contract, report.metadata, metadata or {})
     years = _years(report)
     record: dict[str, Any] = {
         "country": country,
         "dataset": dataset,
-        "original_name": original_name[:500],
+        "original_name": original_name,
         "stored_path": stored,
         "size": len(data),
         "sha256": digest,
@@ -157,16 +169,18 @@ def submit(
         "warning_rules": " ".join(sorted(set(report.warnings["rule"]))) or None,
         "impact": json.dumps(report.impact) if report.impact is not None else None,
         "held_reason": "\n".join(held_reasons) or None,
+        "generation": 0 if earlier is None else int(earlier.get("generation") or 0) + 1,
+        "reinstates": None if earlier is None else int(earlier["id"]),
         **meta,
     }
-    with engine.begin() as conn:
-        submission_id = int(
-            conn.execute(insert(submissions).values(**record)).inserted_primary_key[0]
-        )
-        paths = {"report_path": store_report(archive, submission_id, report_json(report))}
-        if report.accepted and report.submitted is not None:
-            paths["rows_path"] = store_rows(archive, submission_id, report.submitted)
-        conn.execute(update(submissions).where(submissions.c.id == submission_id).values(**paths))
+    try:
+        submission_id, paths = _register(engine, archive, record, report)
+    except IntegrityError:
+        # Another process registered these very bytes a moment ago: theirs is the one.
+        again = find_by_hash(engine, country, dataset, digest)
+        if again is None:
+            raise
+        return _duplicate(again, country, dataset, original_name)
     return Receipt(
         submission_id=submission_id,
         status=report.status,
@@ -181,6 +195,132 @@ def submit(
         report=report,
         impact=impact,
         held_reasons=held_reasons,
+        reinstates=record["reinstates"],
+    )
+
+
+def submit_file(
+    path: str | os.PathLike[str], *, contract: Contract | None = None, **kw: Any
+) -> Receipt:
+    """Submit the file at `path`: its size is checked before it is read whole.
+
+    A file over limits.yaml's size is refused without being read into memory or archived (a
+    sparse 2 GB file costs the disk nothing to hold and the archive a great deal); its hash,
+    computed in passing, and the refusal are registered like any rejection.
+    """
+    contract = contract or load_contract()
+    path = Path(path)
+    size = path.stat().st_size
+    if size <= contract.limits.max_file_bytes:
+        return submit(path.read_bytes(), contract=contract, **kw)
+    return _refuse_oversize(path, size, contract, **kw)
+
+
+def _refuse_oversize(
+    path: Path,
+    size: int,
+    contract: Contract,
+    *,
+    original_name: str,
+    country: str,
+    dataset: str,
+    settings: Settings,
+    engine: Engine,
+    metadata: dict[str, str] | None = None,
+    channel: str = "cli",
+    **_: Any,
+) -> Receipt:
+    from pipelines.reading.errors import UnreadableFile
+    from pipelines.validation.findings import findings_frame
+    from pipelines.validation.validator import r1_finding
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    problem = UnreadableFile(
+        "too_large", size_mb=round(size / 1e6, 1), limit_mb=contract.limits.max_file_mb
+    )
+    name = clean_name(original_name)
+    report = Report(name, country, dataset, findings_frame([r1_finding(contract, problem)]))
+    meta = _metadata(contract, {}, metadata or {})
+    record = {
+        "country": country,
+        "dataset": dataset,
+        "original_name": name,
+        "stored_path": "",  # not kept: over the size limit
+        "size": size,
+        "sha256": digest.hexdigest(),
+        "received_at": now(),
+        "channel": channel,
+        "status": report.status,
+        "format": "",
+        "years": "",
+        "rows": 0,
+        "errors": 1,
+        "warnings": 0,
+        "generation": None,  # a refusal is never a vintage: it may be sent and refused again
+        **meta,
+    }
+    submission_id, paths = _register(engine, settings.archive_dir, record, report)
+    return Receipt(
+        submission_id=submission_id,
+        status=report.status,
+        country=country,
+        dataset=dataset,
+        original_name=name,
+        errors=1,
+        report_path=settings.archive_dir / paths["report_path"],
+        report=report,
+    )
+
+
+def _register(
+    engine: Engine, archive: Path, record: dict[str, Any], report: Report
+) -> tuple[int, dict[str, str]]:
+    """The registry row, the report and the accepted rows, in one transaction."""
+    with engine.begin() as conn:
+        submission_id = int(
+            conn.execute(insert(submissions).values(**record)).inserted_primary_key[0]
+        )
+        paths = {"report_path": store_report(archive, submission_id, report_json(report))}
+        if report.accepted and report.submitted is not None:
+            paths["rows_path"] = store_rows(archive, submission_id, report.submitted)
+        conn.execute(update(submissions).where(submissions.c.id == submission_id).values(**paths))
+    return submission_id, paths
+
+
+def clean_name(name: str) -> str:
+    """A file name as metadata: control characters (a newline that would forge a line of the
+    receipt) shown as '?', at most 255 characters; never used as a path."""
+    cleaned = "".join("?" if not ch.isprintable() else ch for ch in str(name))
+    return cleaned[:255] or "(no name)"
+
+
+def _suffix(data: bytes) -> str:
+    """The archive copy's extension, from the bytes (the uploaded name is not trusted)."""
+    return ".xlsx" if data.startswith(b"PK\x03\x04") else ".csv"
+
+
+def _superseded(engine: Engine, earlier: dict[str, Any]) -> bool:
+    """Whether a submission was accepted once and is now in force for none of its years:
+    resending its bytes returns it to force (a held, declined or rejected one: a duplicate)."""
+    if earlier["status"] not in IN_FORCE:
+        return False
+    reg = submissions_frame(engine, country=earlier["country"], dataset=earlier["dataset"])
+    table = vintages(reg)
+    mine = table[table["id"] == earlier["id"]]
+    return bool(len(mine)) and mine["in_force_for"].iloc[0] == "" and bool(earlier["years"])
+
+
+def _duplicate(earlier: dict[str, Any], country: str, dataset: str, name: str) -> Receipt:
+    return Receipt(
+        submission_id=earlier["id"],
+        status=earlier["status"],
+        country=country,
+        dataset=dataset,
+        original_name=name,
+        duplicate_of=earlier["id"],
     )
 
 

@@ -10,6 +10,9 @@ consolidate`) and takes each line up with the focal point of `ref_area`. It gath
 * R9 (year on year), R10 (mirror statistics) and R11 (stock-flow) computed on the regional
   tables (pipelines.regional.coherence).
 
+and R13, a member state's dataset left out of the release because its harmonised data fail
+the contract's schema (the rest of the region publishes).
+
 It quotes unprotected values, so it is internal: never disseminated.
 """
 
@@ -21,6 +24,7 @@ import pandas as pd
 
 from pipelines.regional.coherence import mirror_warnings, stock_flow, year_on_year
 from pipelines.validation.findings import HELD
+from pipelines.validation.messages import render, render_fix
 from schemas.contract import Contract
 
 OUTPUT = "quality_warnings"
@@ -41,6 +45,9 @@ def quality_warnings(
     to repeat (submission_id, rule, message, suggestion), read from their reports.
     """
     parts = [_from_submissions(registry, findings)]
+    excluded = tables.get("consolidation_exclusions")
+    if excluded is not None and len(excluded):
+        parts.append(_left_out(contract, excluded))
     for dataset in contract.datasets:
         name = f"regional_{dataset}"
         if name in tables and len(tables[name]):
@@ -80,6 +87,28 @@ def quality_warnings(
     ).reset_index(drop=True)
     out.insert(0, "id", range(1, len(out) + 1))
     return out
+
+
+def _left_out(contract: Contract, excluded: pd.DataFrame) -> pd.DataFrame:
+    """R13: a state's dataset left out of the release because its data fail the schema."""
+    rule = contract.rules["R13"]
+    params = [
+        {
+            "country": r["ref_area"],
+            "dataset": r["dataset"],
+            "count": f"{r['failure_count']:,}",
+            "example": r["example"],
+        }
+        for r in excluded.to_dict("records")
+    ]
+    return excluded.assign(
+        rule="R13",
+        severity=rule.severity,
+        message=[render(contract, "R13", "left_out", **p) for p in params],
+        suggestion=[render_fix(contract, "R13", "left_out", **p) for p in params],
+        counterpart_area="",
+        status="left out",
+    )
 
 
 def _from_submissions(registry: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,12 @@
 """Write a release folder: every table in every format, a manifest and a README, atomically.
 
-Everything is written into a hidden sibling folder first and renamed into place at the end,
-so a reader of `releases/` sees a release whole or not at all; a failure midway removes the
-partial folder. A release is never overwritten: every release is kept (contract section 6).
+Everything is written into a hidden sibling folder first (`.<id>.<random>.partial`) and
+renamed at the end, so a reader of `releases/` sees a release whole or not at all; a failure
+midway removes the partial folder. Publication stages the folder (`.<id>.staged`), commits
+the database, then renames it into place (`commit_release`); a process killed in between
+leaves a hidden folder that `recover_releases` completes (the database has the release) or
+removes (it does not). A release is never overwritten: every release is kept (contract
+section 6).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def write_release(
     *,
     contract: Contract | None = None,
     metadata: Mapping[str, Any] | None = None,
+    staged: bool = False,
 ) -> Path:
     """Write `tables` as release `release_id` under `releases_dir`; return the folder.
 
@@ -103,11 +108,46 @@ def write_release(
             encoding="utf-8",
         )
         _refuse_existing(target)
-        os.replace(staging, target)
+        final = staged_folder(releases_dir, release_id) if staged else target
+        os.replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return final
+
+
+def staged_folder(releases_dir: Path, release_id: str) -> Path:
+    """Where a written release waits for its database commit: hidden from readers."""
+    return releases_dir / f".{release_id}.staged"
+
+
+def commit_release(staged: Path) -> Path:
+    """Put a staged release in place, once the database has it; returns the folder."""
+    release_id = staged.name.removeprefix(".").removesuffix(".staged")
+    target = staged.parent / release_id
+    os.replace(staged, target)
     return target
+
+
+def recover_releases(releases_dir: str | os.PathLike[str], published: set[str]) -> list[str]:
+    """Finish what a killed publication left: a staged release the database has is put in
+    place, any other hidden folder is removed. Returns what was done, one line each."""
+    releases_dir = Path(releases_dir)
+    done = []
+    if not releases_dir.is_dir():
+        return done
+    for folder in sorted(releases_dir.glob(".*")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        if folder.name.endswith(".staged"):
+            release_id = folder.name.removeprefix(".").removesuffix(".staged")
+            if release_id in published and not (releases_dir / release_id).exists():
+                commit_release(folder)
+                done.append(f"release {release_id}: published, folder put in place")
+                continue
+        shutil.rmtree(folder, ignore_errors=True)
+        done.append(f"{folder.name}: an unfinished release folder, removed")
+    return done
 
 
 def _refuse_existing(target: Path) -> None:

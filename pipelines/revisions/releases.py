@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from pipelines.build import build_tables
 from pipelines.publication import finish_publication
 from pipelines.release import published_frame, table_spec
+from pipelines.release.files import RELEASE_ID
 from pipelines.revisions.compare import compare_cells
 from pipelines.settings import Settings
 from schemas.contract import Contract
@@ -25,10 +26,13 @@ def table_key(contract: Contract, name: str) -> list[str]:
 
 
 def release_folder(settings: Settings, release_id: str) -> Path:
+    """The folder of a published release; a name that is not a release id is never a path."""
     folder = settings.releases_dir / release_id
-    if not (folder / "release.json").is_file():
+    if not RELEASE_ID.fullmatch(release_id) or not (folder / "release.json").is_file():
         known = sorted(
-            p.name for p in settings.releases_dir.glob("*") if (p / "release.json").is_file()
+            p.name
+            for p in settings.releases_dir.glob("*")
+            if not p.name.startswith(".") and (p / "release.json").is_file()
         )
         raise FileNotFoundError(
             f"no release {release_id!r}; the releases are: {', '.join(known) or 'none yet'}"

@@ -7,6 +7,9 @@ The tables live here, apart from the engine (engine.py) and from the published t
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import random
+import time
 from typing import Any
 
 import pandas as pd
@@ -25,7 +28,9 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+LOG = logging.getLogger("migstats.registry")
 registry_metadata = MetaData()
 
 submissions = Table(
@@ -65,8 +70,17 @@ submissions = Table(
     Column("decided_by", Text),
     Column("decided_at", DateTime(timezone=True)),
     Column("decision_reason", Text),
+    Column(
+        "generation",
+        Integer,
+        comment="0 for the first registration of these bytes; n for the n-th resend that "
+        "returned a superseded vintage to force",
+    ),
+    Column("reinstates", Integer, comment="The earlier submission of the same bytes it returns"),
     Index("ix_submissions_country_dataset", "country", "dataset"),
     Index("ix_submissions_sha256", "sha256"),
+    # The same bytes are registered once per vintage, however many processes send them at once.
+    Index("ux_submissions_bytes", "country", "dataset", "sha256", "generation", unique=True),
 )
 
 releases = Table(
@@ -81,10 +95,23 @@ releases = Table(
 
 
 def ensure_registry(engine: Engine) -> None:
-    """Create the registry tables where they do not exist yet, and add columns a store made
-    by an earlier version lacks (every column added since is nullable)."""
-    registry_metadata.create_all(engine)
-    _add_missing_columns(engine)
+    """Create the registry tables where they do not exist yet, and bring a store made by an
+    earlier version up to date (every column added since is nullable; indexes added).
+
+    Safe when many processes start at once on a new database: a creation that loses the race
+    to another ("table already exists", PostgreSQL's pg_type unique violation) is tried
+    again, and then finds the tables there.
+    """
+    for attempt in range(5):
+        try:
+            registry_metadata.create_all(engine)
+            _add_missing_columns(engine)
+            _add_missing_indexes(engine)
+            return
+        except DBAPIError:
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1) + random.random() * 0.05)
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -102,6 +129,21 @@ def _add_missing_columns(engine: Engine) -> None:
                 )
 
 
+def _add_missing_indexes(engine: Engine) -> None:
+    found = inspect(engine)
+    for table in registry_metadata.sorted_tables:
+        have = {i["name"] for i in found.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name in have:
+                continue
+            try:
+                index.create(engine)
+            except IntegrityError:
+                # A store registered the same bytes twice before the index existed: the
+                # uniqueness holds from the next registration on, the old rows stay.
+                LOG.warning("index %s not created: the registry holds duplicates", index.name)
+
+
 def add_submission(engine: Engine, record: dict[str, Any]) -> int:
     """Register a submission and return its id."""
     with engine.begin() as conn:
@@ -110,7 +152,7 @@ def add_submission(engine: Engine, record: dict[str, Any]) -> int:
 
 
 def find_by_hash(engine: Engine, country: str, dataset: str, sha256: str) -> dict[str, Any] | None:
-    """The earliest submission of the same bytes by the same state for the same dataset."""
+    """The latest submission of the same bytes by the same state for the same dataset."""
     query = (
         select(submissions)
         .where(
@@ -118,7 +160,7 @@ def find_by_hash(engine: Engine, country: str, dataset: str, sha256: str) -> dic
             submissions.c.dataset == dataset,
             submissions.c.sha256 == sha256,
         )
-        .order_by(submissions.c.id)
+        .order_by(submissions.c.id.desc())
         .limit(1)
     )
     with engine.connect() as conn:
@@ -151,3 +193,9 @@ def latest_release(engine: Engine) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def published_release_ids(engine: Engine) -> set[str]:
+    """Every release the database records: the ones that were published."""
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(select(releases.c.release_id))}

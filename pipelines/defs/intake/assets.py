@@ -57,8 +57,11 @@ def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
             dg.AssetCheckSpec(
                 "harmonised_schema",
                 asset=harmonised_key,
-                blocking=True,
-                description="Pandera: the harmonised schema of the contract.",
+                # Not blocking: a state whose data fail is left out of the release (see
+                # consolidation_exclusions), the others publish.
+                blocking=False,
+                description="Pandera: the harmonised schema of the contract (a state that "
+                "fails it is left out of the release, not the region).",
             )
         ],
     )

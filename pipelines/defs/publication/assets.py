@@ -12,10 +12,10 @@ import pandas as pd
 
 from pipelines.defs.resources import Warehouse
 from pipelines.publication import finish_publication
-from pipelines.release import write_release
+from pipelines.release import commit_release, recover_releases, write_release
 from pipelines.settings import Settings
 from pipelines.warehouse.publish import publish_tables
-from pipelines.warehouse.registry import submissions_frame
+from pipelines.warehouse.registry import published_release_ids, submissions_frame
 from schemas.contract import load_contract
 
 CONTRACT = load_contract()
@@ -69,29 +69,45 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
             for i in t["submission_id"].dropna()
         }
     )
+    warnings = tables.get("quality_warnings")
+    left_out = (
+        sorted(
+            f"{r.ref_area} {r.dataset}" for r in warnings[warnings["rule"] == "R13"].itertuples()
+        )
+        if warnings is not None
+        else []
+    )
     metadata = {
         "run_id": context.run.run_id,
         "submission_ids": submission_ids,
+        # member states' datasets left out because their data fail the schema (rule R13)
+        "left_out": left_out,
         # what `migstats rebuild` needs to recompute this release from the archive
         "registry_upto": int(registry["id"].max()) if len(registry) else 0,
         **stage,
     }
-    folder = write_release(
-        tables, warehouse.settings.releases_dir, release_id, contract=CONTRACT, metadata=metadata
+    releases_dir = warehouse.settings.releases_dir
+    for line in recover_releases(releases_dir, published_release_ids(warehouse.engine)):
+        context.log.info(line)  # what a killed publication left behind
+    staged = write_release(
+        tables, releases_dir, release_id, contract=CONTRACT, metadata=metadata, staged=True
     )
     try:
         counts = publish_tables(
             warehouse.engine,
             tables,
             release_id=release_id,
-            folder=str(folder),
+            folder=str(releases_dir / release_id),
             submission_ids=submission_ids,
             parameters=metadata,
             contract=CONTRACT,
         )
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # no release without its publication
+        shutil.rmtree(staged, ignore_errors=True)  # no release without its publication
         raise
+    # The database has it: only now does the folder appear (a kill in between is completed
+    # by recover_releases at the next start).
+    folder = commit_release(staged)
     for table in TABLES:
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(["warehouse", table]),

@@ -19,13 +19,38 @@ from schemas.pandera_schemas import harmonised_schema
 CONTRACT = load_contract()
 
 
+@dg.asset(
+    group_name="regional",
+    kinds={"pandas", "pandera"},
+    description="The member states whose harmonised data fail the contract's schema: left out "
+    "of this release (their other datasets and every other state are published).",
+    ins={
+        f"{ds}_harmonised": dg.AssetIn(dg.AssetKey(f"{ds}_harmonised")) for ds in CONTRACT.datasets
+    },
+)
+def consolidation_exclusions(
+    context: dg.AssetExecutionContext, **harmonised: dict[str, pd.DataFrame]
+) -> dg.Output[pd.DataFrame]:
+    by_dataset = {name.removesuffix("_harmonised"): frames for name, frames in harmonised.items()}
+    out = regional.exclusions(CONTRACT, by_dataset)
+    for rec in out.to_dict("records"):
+        context.log.warning(
+            f"{rec['ref_area']} {rec['dataset']} left out: {rec['failure_count']} failure(s), "
+            f"e.g. {rec['example']}"
+        )
+    return dg.Output(out, metadata={**_table_metadata(out), "left_out": len(out)})
+
+
 def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
     """`regional_<id>`: all states' harmonised rows of one dataset plus the COMESA aggregate."""
     key = dg.AssetKey(f"regional_{dataset.id}")
 
     @dg.asset(
         key=key,
-        ins={"harmonised": dg.AssetIn(dg.AssetKey(f"{dataset.id}_harmonised"))},
+        ins={
+            "harmonised": dg.AssetIn(dg.AssetKey(f"{dataset.id}_harmonised")),
+            "exclusions": dg.AssetIn(dg.AssetKey("consolidation_exclusions")),
+        },
         group_name="regional",
         kinds={"pandas", "pandera"},
         description=f"{dataset.label}: every member state, with the COMESA aggregate.",
@@ -38,8 +63,9 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
             )
         ],
     )
-    def regional_table(harmonised: dict[str, pd.DataFrame]):
-        frames = [f for f in harmonised.values() if len(f)]
+    def regional_table(harmonised: dict[str, pd.DataFrame], exclusions: pd.DataFrame):
+        left_out = regional.left_out(exclusions, dataset.id)
+        frames = [f for state, f in harmonised.items() if len(f) and state not in left_out]
         rows = (
             pd.concat(frames, ignore_index=True)
             if frames
@@ -116,6 +142,7 @@ def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
     ins={
         **{f"regional_{ds}": dg.AssetIn(dg.AssetKey(f"regional_{ds}")) for ds in CONTRACT.datasets},
         "mirror_flows": dg.AssetIn(dg.AssetKey("mirror_flows")),
+        "consolidation_exclusions": dg.AssetIn(dg.AssetKey("consolidation_exclusions")),
     },
 )
 def quality_warnings(
@@ -153,6 +180,7 @@ def regional_assets() -> dg.Definitions:
     return dg.Definitions(
         assets=[
             *(build_regional_asset(ds) for ds in CONTRACT.datasets.values()),
+            consolidation_exclusions,
             migrant_stock,
             migration_matrix,
             mirror_flows,
