@@ -36,6 +36,8 @@ test-fast: setup
 ui: setup
 	mkdir -p $${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster}
 	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \
+		$(BIN)/migstats automation
+	MIGSTATS_HOME=$(MIGSTATS_HOME) DAGSTER_HOME=$${DAGSTER_HOME:-$(MIGSTATS_HOME)/dagster} \
 		$(BIN)/dagster dev
 
 # The benchmarks (not part of make test): a 7.4-million-row region under .bench/, measured

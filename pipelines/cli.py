@@ -191,7 +191,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     settings = _store(must_exist=True)
     state = _country(args.country) if args.country else None
     print(f"Consolidating {state or 'all member states'} ...", flush=True)
-    result = consolidate(settings, state=state)
+    result = consolidate(settings, state=state, on_celery=args.on_celery)
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(
@@ -208,6 +208,15 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
     print()
     print(quality_summary(_engine(settings)), end="")
+    return EXIT_OK
+
+
+def cmd_automation(args: argparse.Namespace) -> int:
+    """Say whether the sensor and the schedule are on, and what the run queue allows."""
+    from pipelines.automation_status import describe_automation
+    from pipelines.orchestrate import prepare_instance
+
+    print(describe_automation(prepare_instance(_store())))
     return EXIT_OK
 
 
@@ -484,7 +493,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Dagster consolidation job in-process and publish the regional tables.",
     )
     p.add_argument("--country", metavar="ISO3", help="only this member state's partitions")
+    p.add_argument(
+        "--on-celery",
+        action="store_true",
+        help="run the steps on the Celery workers of MIGSTATS_CELERY_BROKER (see README)",
+    )
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "automation",
+        help="whether the sensor and the schedule are on, and what the run queue allows",
+        description="Say what runs unattended on this store's Dagster instance.",
+    )
+    p.set_defaults(func=cmd_automation)
 
     p = sub.add_parser(
         "history",

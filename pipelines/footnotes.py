@@ -16,8 +16,7 @@ REGIONAL = "regional_"
 
 
 def _rules(contract: Contract) -> dict:
-    with (contract.path / "footnotes.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return yaml.safe_load(contract.text("footnotes.yaml"))
 
 
 def harmonised_sources(contract: Contract, dataset: str) -> list[str]:

@@ -10,28 +10,54 @@ import logging
 import os
 import re
 import socket
+from pathlib import Path
 
 import dagster as dg
+from dagster import DagsterRun
 
 from pipelines.settings import Settings
 
-_INSTANCE_YAML = """\
-# Written by migstats: this machine may have no internet connection.
-telemetry:
-  enabled: false
-"""
+#: The instance configurations shipped in the repository (deploy/): the run queue, run
+#: monitoring, and PostgreSQL storage when MIGSTATS_DAGSTER_POSTGRES_URL is set.
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+#: The first line migstats writes into a dagster.yaml it manages (and may therefore replace).
+MANAGED = "# migstats-managed"
+POSTGRES_URL = "MIGSTATS_DAGSTER_POSTGRES_URL"
+
+
+def instance_yaml() -> str:
+    """The dagster.yaml for this environment: the repository's, with PostgreSQL storage added
+    when MIGSTATS_DAGSTER_POSTGRES_URL is set."""
+    base = DEPLOY / "dagster.yaml"
+    if not base.is_file():  # an install without deploy/
+        return f"{MANAGED}\ntelemetry:\n  enabled: false\n"
+    text = base.read_text(encoding="utf-8")
+    if os.environ.get(POSTGRES_URL):
+        text += "\n" + (DEPLOY / "dagster-postgres.yaml").read_text(encoding="utf-8")
+    return text
 
 
 def prepare_instance(settings: Settings) -> dg.DagsterInstance:
-    """The Dagster instance at DAGSTER_HOME, set to <home>/dagster unless already set."""
+    """The Dagster instance at DAGSTER_HOME, set to <home>/dagster unless already set.
+
+    Its dagster.yaml is the repository's (deploy/), written when there is none or when the
+    one there is migstats' own (so an edit in the repository reaches every store); a
+    dagster.yaml someone wrote by hand is left alone.
+    """
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
-    home = os.environ["DAGSTER_HOME"]
-    os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        with open(config, "w", encoding="utf-8") as fh:
-            fh.write(_INSTANCE_YAML)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    wanted = instance_yaml()
+    current = config.read_text(encoding="utf-8") if config.is_file() else None
+    if current is None or (MANAGED in current and current != wanted) or _older(current):
+        config.write_text(wanted, encoding="utf-8")
     return dg.DagsterInstance.get()
+
+
+def _older(text: str) -> bool:
+    """A dagster.yaml an earlier migstats wrote before it marked its own."""
+    return text.startswith("# Written by migstats")
 
 
 _STEP_DONE = re.compile(r'Finished execution of step "(?P<step>[^"]+)" in (?P<took>[^ ]+?)\.?$')
@@ -67,17 +93,22 @@ def consolidate(
     state: str | None = None,
     quiet: bool = False,
     assets: list[dg.AssetKey] | None = None,
-) -> dg.ExecuteInProcessResult:
+    on_celery: bool = False,
+) -> dg.ExecuteInProcessResult | dg.ExecuteJobResult:
     """Run `consolidation` for every member state's partition (or one state's) and publish.
 
     The run shows one line per finished step on the terminal (`quiet` for none); its full log
     is in the Dagster instance, where the UI shows it. `assets` limits the run to those.
+    `on_celery` hands the steps to the Celery workers listening on MIGSTATS_CELERY_BROKER
+    (started with deploy/celery-worker.yaml) instead of running them here.
     """
     from pipelines.definitions import defs
     from pipelines.defs.partitions import all_states_tags
 
     instance = prepare_instance(settings)
     fail_abandoned_runs(instance)
+    if on_celery:
+        return _consolidate_on_celery(instance, state)
     job = defs.resolve_job_def("consolidation").with_logger_defs(
         {"progress": step_progress, "silent": _silent}
     )
@@ -94,6 +125,24 @@ def consolidate(
     )
 
 
+def _consolidate_on_celery(instance: dg.DagsterInstance, state: str | None) -> dg.ExecuteJobResult:
+    from pipelines.defs.automation.jobs import celery_consolidation
+    from pipelines.defs.partitions import all_states_tags
+
+    if not os.environ.get("MIGSTATS_CELERY_BROKER"):
+        raise SystemExit(
+            "MIGSTATS_CELERY_BROKER is not set: name the broker the Celery workers listen on "
+            "(amqp://guest:guest@127.0.0.1:5672// for this machine's RabbitMQ)."
+        )
+    tags = {**(all_states_tags() if not state else {}), **_process_tags()}
+    if state:
+        tags["dagster/partition"] = state
+    with dg.execute_job(
+        dg.reconstructable(celery_consolidation), instance=instance, tags=tags, raise_on_error=False
+    ) as result:
+        return result
+
+
 #: Tags that say which process runs an in-process run, so that a later start can tell a run
 #: whose process was killed (it stays STARTED for ever otherwise) from one still going.
 PID_TAG, HOST_TAG = "migstats/pid", "migstats/host"
@@ -103,17 +152,45 @@ def _process_tags() -> dict[str, str]:
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
-def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Mark failed the runs started in-process by a process of this host that is gone."""
+def launched_here_tags() -> dict[str, str]:
+    """The tag of a run the daemon will launch on this host (sensor and schedule requests,
+    evaluated where the default run launcher starts the run): its process id is known once it
+    starts, from the run's own log."""
+    return {HOST_TAG: socket.gethostname()}
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[DagsterRun]:
+    """Mark failed the runs of this host whose process is gone (killed with the daemon, out of
+    memory, the machine restarted): otherwise they stay STARTED for ever and hold their place
+    in the run queue. Returns them, so the work they did not finish can be asked for again."""
+    from dagster._core.launcher import DefaultRunLauncher
+
+    local_launcher = isinstance(instance.run_launcher, DefaultRunLauncher)
     done = []
     started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
     for run in started:
-        pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-        if not pid or host != socket.gethostname() or _alive(int(pid)):
+        if run.tags.get(HOST_TAG) != socket.gethostname():
+            continue
+        pid = run.tags.get(PID_TAG) or (
+            _worker_pid(instance, run.run_id) if local_launcher else None
+        )
+        if not pid or _alive(int(pid)):
             continue
         instance.report_run_failed(run, message=f"Its process ({pid}) ended without finishing.")
-        done.append(run.run_id)
+        done.append(run)
     return done
+
+
+def _worker_pid(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    """The process id a launched run reports when its process starts ("Started process for
+    run (pid: N)"), or None before then."""
+    events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+    for record in reversed(events):
+        data = record.dagster_event.engine_event_data if record.dagster_event else None
+        pid = data.metadata.get("pid") if data else None
+        if pid is not None and record.message.startswith("Started process for run"):
+            return str(pid.value)
+    return None
 
 
 def _alive(pid: int) -> bool:

@@ -52,6 +52,8 @@ class Settings:
     consolidation_cron: str = "0 6 1 * *"
     #: How the home was chosen, for the line every command prints.
     found_by: str = "given"
+    #: How long a dropped file must stay unchanged before it is taken (two looks this far apart).
+    inbox_settle_seconds: float = 60.0
 
     @classmethod
     def from_env(
@@ -69,7 +71,14 @@ class Settings:
         home = home.expanduser().resolve()
         url = env.get("MIGSTATS_DATABASE_URL") or f"sqlite:///{home / 'warehouse.sqlite'}"
         cron = env.get("MIGSTATS_CONSOLIDATION_CRON") or cls.consolidation_cron
-        return cls(home=home, database_url=url, consolidation_cron=cron, found_by=found_by)
+        settle = float(env.get("MIGSTATS_INBOX_SETTLE_SECONDS") or cls.inbox_settle_seconds)
+        return cls(
+            home=home,
+            database_url=url,
+            consolidation_cron=cron,
+            found_by=found_by,
+            inbox_settle_seconds=settle,
+        )
 
     def describe(self) -> str:
         """One line naming the store in use and why it is that one."""

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import functools
 import hashlib
+import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -328,6 +329,10 @@ class Contract:
     #: Columns consolidation adds to every regional_<dataset> table (regional.yaml).
     regional_columns: Mapping[str, OutputColumn] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    #: The bytes of every definitions file, as read when the contract loaded: what the
+    #: fingerprint is computed from, and what later readers (footnotes, disclosure) parse,
+    #: so a file edited while the system runs never mixes two contracts in one release.
+    files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
     def dataset(self, dataset_id: str) -> Dataset:
         try:
@@ -399,20 +404,25 @@ class Contract:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """SHA-256 over every definitions file: which contract a release was made under."""
+        """SHA-256 over every definitions file as loaded: which contract a release was made
+        under (the same files give the same fingerprint on any machine)."""
         digest = hashlib.sha256()
-        for path in sorted(p for p in self.path.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(self.path).as_posix().encode())
-            digest.update(path.read_bytes())
+        # In path order (folder by folder), as releases made before the snapshot hashed it.
+        for name in sorted(self.files, key=lambda n: n.split("/")):
+            digest.update(name.encode())
+            digest.update(self.files[name])
         return digest.hexdigest()
+
+    def text(self, name: str) -> str:
+        """A definitions file (path relative to the folder) as it was when loaded."""
+        return self.files[name].decode("utf-8")
 
 
 _OUTPUT_KEYS = {"label", "description", "key", "columns", "stage", "audience"}
 
 
-def _read_codes(path: Path) -> tuple[Code, ...]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+def _read_codes(files: Mapping[str, bytes], name: str) -> tuple[Code, ...]:
+    rows = list(csv.DictReader(io.StringIO(files[name].decode("utf-8"), newline="")))
     return tuple(
         Code(
             code=row.pop("code").strip(),
@@ -424,20 +434,28 @@ def _read_codes(path: Path) -> tuple[Code, ...]:
     )
 
 
-def _yaml(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+def _yaml(files: Mapping[str, bytes], name: str) -> dict[str, Any]:
+    return yaml.safe_load(files[name].decode("utf-8")) or {}
 
 
-def _codelists(root: Path) -> dict[str, Codelist]:
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of a definitions folder, read once (the folder is small)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _codelists(files: Mapping[str, bytes]) -> dict[str, Codelist]:
     out = {}
-    for cl_id, spec in _yaml(root / "codelists.yaml").items():
+    for cl_id, spec in _yaml(files, "codelists.yaml").items():
         codes: list[Code] = []
         for name in spec["files"]:
-            codes.extend(_read_codes(root / "codelists" / name))
+            codes.extend(_read_codes(files, f"codelists/{name}"))
         scheme = ()
         if spec.get("scheme_file"):
-            scheme = tuple(c.code for c in _read_codes(root / "codelists" / spec["scheme_file"]))
+            scheme = tuple(c.code for c in _read_codes(files, f"codelists/{spec['scheme_file']}"))
         out[cl_id] = Codelist(
             id=cl_id,
             label=spec["label"],
@@ -456,14 +474,15 @@ def load_contract(path: str | os.PathLike[str] | None = None) -> Contract:
 
 @functools.cache
 def _load(root: Path) -> Contract:
+    files = _snapshot(root)
     concepts = {
         cid: Concept(cid, c["label"], " ".join(c["text"].split()), tuple(c.get("sources", ())))
-        for cid, c in _yaml(root / "concepts.yaml").items()
+        for cid, c in _yaml(files, "concepts.yaml").items()
     }
-    columns = {cid: Column(id=cid, **c) for cid, c in _yaml(root / "columns.yaml").items()}
+    columns = {cid: Column(id=cid, **c) for cid, c in _yaml(files, "columns.yaml").items()}
     dimensions = {
         did: Dimension(id=did, **{**d, "breakdown": parse_breakdown(d.get("breakdown"))})
-        for did, d in _yaml(root / "dimensions.yaml").items()
+        for did, d in _yaml(files, "dimensions.yaml").items()
     }
     datasets = {
         did: Dataset(
@@ -480,10 +499,10 @@ def _load(root: Path) -> Contract:
             aggregate_age_scheme=d.get("aggregate_age_scheme"),
             concepts=dict(d.get("concepts") or {}),
         )
-        for did, d in _yaml(root / "datasets.yaml").items()
+        for did, d in _yaml(files, "datasets.yaml").items()
     }
     rules = {}
-    for rid, r in _yaml(root / "rules.yaml").items():
+    for rid, r in _yaml(files, "rules.yaml").items():
         params = {k: v for k, v in r.items() if k not in {"severity", "title", "messages", "fix"}}
         rules[rid] = Rule(
             id=rid,
@@ -494,7 +513,7 @@ def _load(root: Path) -> Contract:
             params=params,
         )
     metadata_fields = {
-        fid: MetadataField(id=fid, **f) for fid, f in _yaml(root / "metadata.yaml").items()
+        fid: MetadataField(id=fid, **f) for fid, f in _yaml(files, "metadata.yaml").items()
     }
     memberships = {
         c.code: Membership(
@@ -504,9 +523,9 @@ def _load(root: Path) -> Contract:
             note=c.extra.get("note", ""),
             source=c.extra.get("source", ""),
         )
-        for c in _read_codes(root / "codelists" / "comesa_members.csv")
+        for c in _read_codes(files, "codelists/comesa_members.csv")
     }
-    codelists = _codelists(root)
+    codelists = _codelists(files)
     outputs = {
         oid: Output(
             id=oid,
@@ -518,7 +537,7 @@ def _load(root: Path) -> Contract:
             audience=o.get("audience", "public"),
             params={k: v for k, v in o.items() if k not in _OUTPUT_KEYS},
         )
-        for oid, o in _yaml(root / "outputs.yaml").items()
+        for oid, o in _yaml(files, "outputs.yaml").items()
     }
     return Contract(
         path=root,
@@ -532,15 +551,14 @@ def _load(root: Path) -> Contract:
         memberships=memberships,
         outputs=outputs,
         regional_columns={
-            cid: OutputColumn(id=cid, **col) for cid, col in _yaml(root / "regional.yaml").items()
+            cid: OutputColumn(id=cid, **col) for cid, col in _yaml(files, "regional.yaml").items()
         },
         countries=Codelist(
-            "CL_COUNTRIES", "Countries", _read_codes(root / "codelists/countries.csv")
+            "CL_COUNTRIES", "Countries", _read_codes(files, "codelists/countries.csv")
         ),
-        limits=Limits(**_yaml(root / "limits.yaml"))
-        if (root / "limits.yaml").exists()
-        else Limits(),
+        limits=Limits(**_yaml(files, "limits.yaml")) if "limits.yaml" in files else Limits(),
+        files=files,
         derived=Codelist(
-            "CL_DERIVED", "Derived codes", _read_codes(root / "codelists/derived_codes.csv")
+            "CL_DERIVED", "Derived codes", _read_codes(files, "codelists/derived_codes.csv")
         ),
     )

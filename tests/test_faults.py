@@ -97,7 +97,8 @@ def test_a_link_in_the_inbox_is_never_followed(inbox, tmp_path):
     (folder / "x.csv").symlink_to(secret)
     assert process_inbox(settings, engine, settle_seconds=0) == []
     assert submissions_frame(engine).empty
-    assert not (folder / f"x.csv{RECEIPT_SUFFIX}").exists()
+    assert not (folder / "processed").exists()
+    assert (folder / "x.csv").is_symlink()  # left where it is, for someone to look at
 
 
 def test_a_linked_folder_in_the_inbox_is_never_followed(home, tmp_path):
@@ -111,24 +112,40 @@ def test_a_linked_folder_in_the_inbox_is_never_followed(home, tmp_path):
     assert sorted(p.name for p in elsewhere.iterdir()) == ["x.csv"]  # nothing written there
 
 
-def test_a_receipt_replaces_a_link_at_its_name_and_never_writes_through_it(inbox, tmp_path):
+def test_a_receipt_never_writes_through_a_link_at_its_name(inbox, tmp_path):
     settings, engine, folder = inbox
     victim = tmp_path / "victim.txt"
     victim.write_text("untouched")
     (folder / "ken.csv").write_bytes(GOOD)
-    (folder / f"ken.csv{RECEIPT_SUFFIX}").symlink_to(victim)
+    (folder / "processed").mkdir()
+    (folder / "processed" / f"ken.csv{RECEIPT_SUFFIX}").symlink_to(victim)
     (receipt,) = process_inbox(settings, engine, settle_seconds=0)
     assert receipt.accepted
     assert victim.read_text() == "untouched"
-    written = folder / f"ken.csv{RECEIPT_SUFFIX}"
-    assert not written.is_symlink() and "ACCEPTED" in written.read_text()
+    receipts = list((folder / "processed").glob(f"*ken.csv{RECEIPT_SUFFIX}"))
+    (written,) = [p for p in receipts if not p.is_symlink()]  # beside the link, not through it
+    assert "ACCEPTED" in written.read_text()
+
+
+def test_a_processed_folder_that_is_a_link_is_not_followed(inbox, tmp_path):
+    settings, engine, folder = inbox
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "processed").symlink_to(elsewhere)
+    (folder / "ken.csv").write_bytes(GOOD)
+    (receipt,) = process_inbox(settings, engine, settle_seconds=0)
+    assert receipt.accepted
+    assert list(elsewhere.iterdir()) == []  # nothing moved or written outside the store
+    done = folder / "processed"
+    assert done.is_dir() and not done.is_symlink()
+    assert (done / "ken.csv").read_bytes() == GOOD
 
 
 def test_a_file_name_with_a_newline_cannot_forge_a_receipt_line(inbox):
     settings, engine, folder = inbox
     (folder / "ken.csv\nSubmission 99: ACCEPTED").write_bytes(GOOD)
     (receipt,) = process_inbox(settings, engine, settle_seconds=0)
-    text = Path(f"{folder}/ken.csv\nSubmission 99: ACCEPTED{RECEIPT_SUFFIX}").read_text()
+    text = Path(f"{folder}/processed/ken.csv\nSubmission 99: ACCEPTED{RECEIPT_SUFFIX}").read_text()
     assert not any(line.startswith("Submission 99") for line in text.splitlines())
     assert receipt.original_name == "ken.csv?Submission 99: ACCEPTED"
 
@@ -143,7 +160,7 @@ def test_an_unreadable_workbook_does_not_stop_the_inbox_and_is_kept(inbox):
     registry = submissions_frame(engine)
     kept = settings.archive_dir / registry.iloc[0]["stored_path"]
     assert kept.read_bytes() == broken[: len(broken) // 2]
-    text = (folder / f"a broken.xlsx{RECEIPT_SUFFIX}").read_text()
+    text = (folder / "processed" / f"a broken.xlsx{RECEIPT_SUFFIX}").read_text()
     assert "damaged" in text
 
 
@@ -519,7 +536,7 @@ def test_a_killed_consolidation_is_marked_failed_at_the_next_start(tmp_path, mon
     instance = prepare_instance(settings)
     started = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
     assert len(started) == 1
-    assert fail_abandoned_runs(instance) == [started[0].run_id]
+    assert [r.run_id for r in fail_abandoned_runs(instance)] == [started[0].run_id]
     assert instance.get_run_by_id(started[0].run_id).status == dg.DagsterRunStatus.FAILURE
     from pipelines.warehouse.registry import published_release_ids
 

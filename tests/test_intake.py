@@ -95,12 +95,19 @@ def test_drop_folder_files_are_processed_once_by_content(home):
     seen.write_text(json.dumps(state))
     receipts = process_inbox(settings, engine)
     assert [r.status for r in receipts] == ["accepted"]
-    assert "ACCEPTED" in (folder / f"kenya 2023.csv{RECEIPT_SUFFIX}").read_text()
-    os.utime(path, None)  # touched, same bytes: not a new submission
-    assert process_inbox(settings, engine, settle_seconds=0) == []
+    done = folder / "processed"
+    assert not path.exists()  # taken: it left the drop folder, never to be read again
+    assert (done / "kenya 2023.csv").read_bytes() == V2023
+    assert "ACCEPTED" in (done / f"kenya 2023.csv{RECEIPT_SUFFIX}").read_text()
+    # dropped again, under its name and another: the same submission, said in a receipt
+    (folder / "kenya 2023.csv").write_bytes(V2023)
     (folder / "copy.csv").write_bytes(V2023)
     assert process_inbox(settings, engine, settle_seconds=0) == []
     assert len(submissions_frame(engine)) == 1
+    assert "identical to submission" in (done / f"copy.csv{RECEIPT_SUFFIX}").read_text()
+    again = [p for p in done.iterdir() if p.name.endswith(f"kenya 2023.csv{RECEIPT_SUFFIX}")]
+    assert len(again) == 2  # the first receipt is kept; the second has a time prefix
+    assert sorted(p.name for p in folder.iterdir()) == ["processed"]
 
 
 def test_a_file_still_arriving_waits(home):

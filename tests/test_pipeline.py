@@ -11,13 +11,16 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 
-from pipelines.defs.publication.jobs import consolidation_schedule, submissions_sensor
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.automation.jobs import JOB_TAG
+from pipelines.defs.automation.schedules import consolidation_schedule
+from pipelines.defs.automation.sensors import submissions_sensor
+from pipelines.defs.resources import ContractDefinitions, Warehouse
 from pipelines.demo import run_demo
 from pipelines.intake.submit import submit
 from pipelines.orchestrate import consolidate, prepare_instance
@@ -297,46 +300,121 @@ def test_a_state_whose_data_fail_the_schema_is_left_out_not_the_region(few, tmp_
     assert "KEN" in set(published(few)["regional_immigration"]["ref_area"])
 
 
-def test_sensor_requests_one_run_per_new_file_and_none_for_a_resend(few):
-    instance = prepare_instance(few)
-    warehouse = Warehouse()
-    cursor = str(int(submissions_frame(make_engine(few.database_url))["id"].max()))
-    folder = few.inbox_for("SYC", "immigration")
-    folder.mkdir(parents=True, exist_ok=True)
-    new = folder / "syc new.csv"
-    new.write_bytes(b"ref_area,time_period,sex,obs_value\nSYC,2024,M,10\nSYC,2024,F,12\n")
-    old = time.time() - 600
-    os.utime(new, (old, old))
-
-    def tick(cursor):
-        context = dg.build_sensor_context(
-            instance=instance, cursor=cursor, resources={"warehouse": warehouse}
-        )
-        return submissions_sensor(context), context
-
-    first, _ = tick(cursor)  # the file is noted; it must look the same a minute later
-    assert isinstance(first, dg.SkipReason)
-    state_file = few.home / "inbox-state.json"
-    state = json.loads(state_file.read_text())
-    state[str(new)][2] -= 120
-    state_file.write_text(json.dumps(state))
-    result, _ = tick(cursor)
-    assert isinstance(result, dg.SensorResult)
-    assert [r.partition_key for r in result.run_requests] == ["SYC"]
-    again, _ = tick(result.cursor)
-    assert isinstance(again, dg.SkipReason)
-    (folder / "same bytes, new name.csv").write_bytes(new.read_bytes())
-    os.utime(folder / "same bytes, new name.csv", (old, old))
-    for _ in range(2):
-        third, _ = tick(result.cursor)
-        assert isinstance(third, dg.SkipReason)
+def _tick(instance, cursor):
+    """One evaluation of the sensor, as the daemon would run it."""
+    resources = {"warehouse": Warehouse(), "contract": ContractDefinitions()}
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+    result = submissions_sensor(context)
+    return result, result.cursor
 
 
-def test_schedule_runs_every_state():
-    context = dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)
+def test_sensor_starts_from_the_registry_of_an_existing_store(few):
+    """Turned on for a store with a long registry, the sensor asks for nothing."""
+    assert len(submissions_frame(make_engine(few.database_url))) > 10
+    result, cursor = _tick(prepare_instance(few), None)
+    assert not result.run_requests and result.skip_reason
+    assert json.loads(cursor)["in_force"] > 0
+
+
+def test_sensor_hands_settled_files_to_an_intake_run_then_asks_for_one_consolidation(
+    tmp_path, monkeypatch
+):
+    from pipelines.definitions import defs
+
+    monkeypatch.setenv("MIGSTATS_HOME", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    settings = Settings.from_env()
+    instance = prepare_instance(settings)
+    _, cursor = _tick(instance, None)  # an empty store
+    folders = []
+    for dataset in ("immigration", "emigration"):
+        folder = settings.inbox_for("KEN", dataset)
+        folder.mkdir(parents=True)
+        shutil.copy(SAMPLE_DIR / "region" / "KEN" / f"ken_{dataset}_2021-2023.csv", folder)
+        folders.append(folder)
+    folder = folders[0]
+    (folder / "still arriving.csv.part").write_bytes(b"ref_area,time_pe")
+    dropped = sorted(str(p) for f in folders for p in f.glob("*.csv"))
+
+    result, cursor = _tick(instance, cursor)  # first look: noted in the cursor, not taken
+    assert not result.run_requests
+    looks = json.loads(cursor)["looks"]
+    assert sorted(looks) == dropped
+    for path in dropped:  # as if that look was two minutes ago, the files older still
+        os.utime(path, (time.time() - 600, time.time() - 600))
+        looks[path][1:] = [float(Path(path).stat().st_mtime_ns), looks[path][2] - 120]
+    result, cursor = _tick(instance, json.dumps({**json.loads(cursor), "looks": looks}))
+    (intake,) = result.run_requests
+    assert intake.job_name == "intake"
+    handed = intake.run_config["ops"]["inbox"]["config"]["files"]
+    assert sorted(f["path"] for f in handed) == dropped
+
+    job = defs.resolve_job_def("intake")
+    run = job.execute_in_process(instance=instance, run_config=intake.run_config)
+    assert run.success
+    assert run.dagster_run.tags[JOB_TAG] == "intake"
+    assert len(submissions_frame(make_engine(settings.database_url))) == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["processed", "still arriving.csv.part"]
+    for path in dropped:
+        moved = Path(path).parent / "processed" / Path(path).name
+        assert "ACCEPTED" in moved.with_name(moved.name + ".receipt.txt").read_text()
+
+    result, cursor = _tick(instance, cursor)  # two new submissions in force: one consolidation
+    (consolidation,) = result.run_requests
+    assert consolidation.job_name == "consolidation"
+    assert consolidation.tags[JOB_TAG] == "consolidation"
+    assert consolidation.tags["dagster/asset_partition_range_end"] == list(C.members)[-1]
+    result, cursor = _tick(instance, cursor)
+    assert not result.run_requests  # nothing new since
+
+    # a resend of the same bytes, just dropped: a run started by hand leaves it to settle
+    shutil.copy(
+        SAMPLE_DIR / "region" / "KEN" / "ken_immigration_2021-2023.csv", folder / "again.csv"
     )
+    assert job.execute_in_process(instance=instance).success
+    assert (folder / "again.csv").exists()
+    monkeypatch.setenv("MIGSTATS_INBOX_SETTLE_SECONDS", "0")
+    assert job.execute_in_process(instance=instance).success
+    receipt = folder / "processed" / "again.csv.receipt.txt"
+    assert "identical to submission" in receipt.read_text()
+    result, _ = _tick(instance, cursor)
+    assert not result.run_requests  # nothing new in force
+
+
+def test_an_edited_run_config_cannot_make_intake_read_a_file_outside_the_inbox(
+    tmp_path, monkeypatch
+):
+    from pipelines.definitions import defs
+
+    monkeypatch.setenv("MIGSTATS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
+    monkeypatch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    settings = Settings.from_env()
+    secret = tmp_path / "secret.csv"
+    secret.write_bytes(b"ref_area,time_period,sex,obs_value\nKEN,2023,_T,1\n")
+    info = secret.stat()
+    config = {"path": str(secret), "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+    run = defs.resolve_job_def("intake").execute_in_process(
+        instance=prepare_instance(settings),
+        run_config={"ops": {"inbox": {"config": {"files": [config]}}}},
+    )
+    assert run.success
+    assert submissions_frame(make_engine(settings.database_url)).empty
+
+
+def test_schedule_runs_every_state_and_never_queues_a_second_consolidation():
+    from pipelines.definitions import defs
+
+    when = dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)
+    with dg.instance_for_test() as instance:
+        _schedule_checks(instance, defs, when)
+
+
+def _schedule_checks(instance, defs, when):
+    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=when)
     request = consolidation_schedule(context)
+    assert request.tags[JOB_TAG] == "consolidation"
     assert request.tags["dagster/asset_partition_range_start"] == next(iter(C.members))
     assert request.tags["dagster/asset_partition_range_end"] == list(C.members)[-1]
     assert (
@@ -348,6 +426,13 @@ def test_schedule_runs_every_state():
         Settings.from_env({"MIGSTATS_CONSOLIDATION_CRON": "0 3 * * 1"}).consolidation_cron
         == "0 3 * * 1"
     )
+    instance.create_run_for_job(
+        defs.resolve_job_def("consolidation"),
+        status=dg.DagsterRunStatus.NOT_STARTED,  # created, not yet taken from the queue
+        tags=request.tags,
+    )
+    skipped = consolidation_schedule(context)
+    assert isinstance(skipped, dg.SkipReason) and "already queued" in skipped.skip_message
 
 
 def test_consolidation_publishes_to_postgresql(tmp_path, monkeypatch):
@@ -420,3 +505,20 @@ def test_every_published_table_of_the_demo_passes_the_disclosure_audit(env):
     )
     manifest = (release / "release.json").read_text()
     assert '"threshold": 3' in manifest and '"disclosure"' in manifest
+
+
+def test_a_fresh_instance_says_the_sensor_and_the_schedule_are_on(tmp_path, monkeypatch):
+    from pipelines.automation_status import automation_states, describe_automation
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    instance = prepare_instance(Settings(home=tmp_path, database_url="sqlite://"))
+    states = {a.name: a for a in automation_states(instance)}
+    assert {n: (a.on, a.why) for n, a in states.items()} == {
+        "submissions_sensor": (True, "as shipped"),
+        "consolidation_schedule": (True, "as shipped"),
+    }
+    text = describe_automation(instance)
+    assert "submissions_sensor       ON" in text and "one consolidation and one intake" in text
+    # the shipped instance configuration: the run queue with its limits
+    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert {"key": "migstats/job", "value": "consolidation", "limit": 1} in limits

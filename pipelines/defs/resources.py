@@ -1,4 +1,11 @@
-"""Resources: the warehouse (registry, archive, publication database) and asset storage."""
+"""Resources: the contract, the warehouse (registry, archive, publication database) and asset
+storage.
+
+Settings enter here, when a run starts, never when a module is imported: the warehouse reads
+MIGSTATS_HOME and MIGSTATS_DATABASE_URL (or the store found from the working directory) and the
+contract reads MIGSTATS_DEFINITIONS, unless a field is set. Optional settings do not use
+`dg.EnvVar`, which has no default: a store found without MIGSTATS_HOME must still work.
+"""
 
 import functools
 from dataclasses import replace
@@ -11,6 +18,7 @@ from pipelines.defs.storage import ParquetStore
 from pipelines.settings import Settings
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.registry import ensure_registry
+from schemas.contract import Contract, load_contract
 
 
 @functools.cache
@@ -44,6 +52,40 @@ class Warehouse(dg.ConfigurableResource):
         return _engine(self.settings.database_url)
 
 
+class ContractDefinitions(dg.ConfigurableResource):
+    """The contract a run validates and publishes under: the definitions folder `folder`, or
+    MIGSTATS_DEFINITIONS, or the repository's `definitions/`. Its fingerprint is computed
+    from the bytes that were loaded, and recorded with every release."""
+
+    folder: str | None = None
+
+    def load(self) -> Contract:
+        return load_contract(self.folder)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.load().fingerprint
+
+    def matching(self, graph: Contract) -> Contract:
+        """The contract, if it is the one the asset graph was built from; a Failure if the
+        definitions changed since the code location loaded (a run must not mix the two)."""
+        contract = self.load()
+        if contract.fingerprint != graph.fingerprint:
+            raise dg.Failure(
+                f"The definitions in {contract.path} are not the ones this code location was "
+                f"loaded with (fingerprint {contract.fingerprint[:12]}, loaded "
+                f"{graph.fingerprint[:12]}). Reload the code location (the Reload button in "
+                "the UI, or restart `make ui`) and run again; nothing was published."
+            )
+        return contract
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={"warehouse": Warehouse(), "io_manager": ParquetStore()})
+    return dg.Definitions(
+        resources={
+            "warehouse": Warehouse(),
+            "contract": ContractDefinitions(),
+            "io_manager": ParquetStore(),
+        }
+    )

@@ -109,12 +109,13 @@ def load_parameters(
         contract_or_path = load_contract()
     if isinstance(contract_or_path, Contract):
         path = contract_or_path.path / PARAMETERS_FILE
+        text = contract_or_path.text(PARAMETERS_FILE)  # as loaded with the contract
     else:
         path = Path(contract_or_path)
         if path.is_dir():
             path = path / PARAMETERS_FILE
-    with path.open(encoding="utf-8") as fh:
-        spec: Mapping[str, Any] = yaml.safe_load(fh) or {}
+        text = path.read_text(encoding="utf-8")
+    spec: Mapping[str, Any] = yaml.safe_load(text) or {}
     known = {f.name for f in dataclasses.fields(SdcParameters)}
     unknown = (set(spec) | set(overrides)) - known
     if unknown:

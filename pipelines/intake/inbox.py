@@ -1,8 +1,9 @@
 """The drop folders: <home>/inbox/<ISO3>/<dataset>/<any file name>.
 
 Each file is submitted once: its content hash is the key (a file renamed, touched or copied
-again is the same submission). The receipt is written beside it as `<name>.receipt.txt`, so a
-focal point who dropped a file sees the outcome where they dropped it.
+again is the same submission). Once taken, the file leaves the drop folder for `processed/`
+beside it, with its receipt `<name>.receipt.txt`, so a focal point sees the outcome next to
+where the file went, and nothing is read twice.
 
 The folders are untrusted. Only real folders and regular files are taken: a symbolic link,
 to a file (`x.csv -> /etc/passwd`) or to a folder, is never followed, and a receipt replaces
@@ -19,6 +20,7 @@ import os
 import stat
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -39,6 +41,8 @@ IN_TRANSIT = (".part", ".filepart", ".partial", ".crdownload", ".tmp", ".downloa
 IN_TRANSIT_PREFIXES = ("~$", ".~lock")
 #: Where the last look at each waiting file is remembered (in the store, not the inbox).
 STATE_FILE = "inbox-state.json"
+#: Where a taken file goes, beside the drop folder it was dropped in, with its receipt.
+PROCESSED = "processed"
 
 
 def _real_dirs(folder: Path) -> list[os.DirEntry[str]]:
@@ -81,6 +85,91 @@ def inbox_files(settings: Settings, contract: Contract) -> list[tuple[Path, str,
     return out
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A file in a drop folder, as a cheap look sees it (no byte read)."""
+
+    path: Path
+    country: str
+    dataset: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def mark(self) -> list[float]:
+        return [float(self.size), float(self.mtime_ns)]
+
+
+def waiting_files(settings: Settings, contract: Contract) -> list[Waiting]:
+    """Every candidate file with its size and modification time (lstat: no link followed)."""
+    out = []
+    for path, country, dataset in inbox_files(settings, contract):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            out.append(Waiting(path, country, dataset, info.st_size, info.st_mtime_ns))
+    return out
+
+
+def settled(
+    files: list[Waiting],
+    looks: dict[str, list[float]],
+    now: float,
+    settle_seconds: float,
+) -> tuple[list[Waiting], dict[str, list[float]]]:
+    """The files that kept their size and time over two looks `settle_seconds` apart (and
+    were last changed that long ago), and the looks to remember for the others."""
+    ready, remembered = [], {}
+    for f in files:
+        before = looks.get(str(f.path))
+        still = before is not None and before[:2] == f.mark
+        if settle_seconds <= 0 or (
+            still and now - before[2] >= settle_seconds and now - f.mtime_ns / 1e9 >= settle_seconds
+        ):
+            ready.append(f)
+        else:
+            remembered[str(f.path)] = before if still else [*f.mark, now]
+    return ready, remembered
+
+
+def take_files(
+    settings: Settings,
+    engine: Engine,
+    files: list[Waiting],
+    *,
+    contract: Contract | None = None,
+) -> list[Receipt]:
+    """Submit each file as it was seen, move it to `processed/` with its receipt; returns the
+    receipts of the new submissions. A file that changed since it was seen is left for later;
+    one that cannot be read is archived and refused like any unreadable file, and never stops
+    the others."""
+    contract = contract or load_contract()
+    receipts = []
+    for f in files:
+        data = _read_unchanged(f)
+        if data is None:
+            continue
+        receipt = submit(
+            data,
+            original_name=f.path.name,
+            country=f.country,
+            dataset=f.dataset,
+            settings=settings,
+            engine=engine,
+            channel="inbox",
+            contract=contract,
+        )
+        text = "\n".join(receipt.lines()) + "\n\n"
+        if receipt.report is not None:
+            text += render_text(receipt.report)
+        _to_processed(f.path, text)
+        if receipt.duplicate_of is None:
+            receipts.append(receipt)
+    return receipts
+
+
 def process_inbox(
     settings: Settings,
     engine: Engine,
@@ -88,91 +177,82 @@ def process_inbox(
     contract: Contract | None = None,
     settle_seconds: float = SETTLE_SECONDS,
 ) -> list[Receipt]:
-    """Submit every new, settled file of the drop folders; returns the receipts of new ones.
-
-    One file that cannot be read never stops the others: it is archived and refused like any
-    unreadable file, with its receipt.
-    """
+    """Take every settled file of the drop folders (two looks, remembered in the store between
+    calls); returns the receipts of the new submissions."""
     contract = contract or load_contract()
-    seen = _load_state(settings)
-    looked: dict[str, list[float]] = {}
-    receipts = []
-    now = time.time()
-    for path, country, dataset in inbox_files(settings, contract):
-        data = _read_settled(path, seen, looked, now, settle_seconds)
-        if data is None:
-            continue
-        receipt = submit(
-            data,
-            original_name=path.name,
-            country=country,
-            dataset=dataset,
-            settings=settings,
-            engine=engine,
-            channel="inbox",
-            contract=contract,
-        )
-        looked.pop(str(path), None)
-        if receipt.duplicate_of is None:
-            text = "\n".join(receipt.lines()) + "\n\n"
-            if receipt.report is not None:
-                text += render_text(receipt.report)
-            write_receipt(path, text)
-            receipts.append(receipt)
-    _save_state(settings, looked)
+    looks = _load_state(settings)
+    ready, remembered = settled(
+        waiting_files(settings, contract), looks, time.time(), settle_seconds
+    )
+    receipts = take_files(settings, engine, ready, contract=contract)
+    _save_state(settings, remembered)
     return receipts
 
 
-def _read_settled(
-    path: Path,
-    seen: dict[str, list[float]],
-    looked: dict[str, list[float]],
-    now: float,
-    settle_seconds: float,
-) -> bytes | None:
-    """The file's bytes once it is settled (unchanged over two looks); None while it is not.
+def _read_unchanged(f: Waiting) -> bytes | None:
+    """The file's bytes if it is still the regular file that was seen; None otherwise.
 
-    Opened without following a link and checked to be a regular file through the open
-    descriptor, so a file swapped for a link between listing and reading is not read.
+    Opened without following a link and checked through the open descriptor, so a file
+    swapped for a link between the look and the read is not read.
     """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(
-            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        )
+        fd = os.open(f.path, flags)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        mark = [float(info.st_size), float(info.st_mtime_ns)]
-        before = seen.get(str(path))
-        settled = settle_seconds <= 0 or (
-            before is not None
-            and before[:2] == mark
-            and now - before[2] >= settle_seconds
-            and now - info.st_mtime >= settle_seconds
-        )
-        if not settled:
-            looked[str(path)] = (
-                before if before is not None and before[:2] == mark else [*mark, now]
-            )
+        if not stat.S_ISREG(info.st_mode) or [float(info.st_size), float(info.st_mtime_ns)] != (
+            f.mark
+        ):
             return None
         return fh.read()
 
 
-def write_receipt(path: Path, text: str) -> Path:
-    """`<file>.receipt.txt` beside the file, written whole and never through a link there."""
-    target = path.with_name(path.name + RECEIPT_SUFFIX)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".receipt-")
+def _to_processed(path: Path, text: str) -> Path:
+    """Move a taken file into `processed/` beside it, with its receipt; a name already there
+    gets a time prefix. A `processed` that is a link (the drop folders are untrusted) is
+    replaced by a real folder, and the folder is then used through a descriptor opened
+    without following links, so neither the file nor its receipt can move outside the store
+    even if the folder is swapped for a link half-way."""
+    folder = path.parent / PROCESSED
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        folder.unlink()
+    folder.mkdir(exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        name, n = path.name, 0
+        while _exists(name, fd) or _exists(name + RECEIPT_SUFFIX, fd):
+            n += 1
+            name = f"{time.strftime('%Y%m%dT%H%M%S')}-{n} {path.name}"
+        os.replace(path, name, dst_dir_fd=fd)
+        _write_at(fd, name + RECEIPT_SUFFIX, text)
+    finally:
+        os.close(fd)
+    return folder / name
+
+
+def _exists(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _write_at(dir_fd: int, name: str, text: str) -> None:
+    """Write `name` in the folder `dir_fd` whole (a temporary file, then a rename that
+    replaces whatever link sits at the name rather than writing through it)."""
+    tmp = f".receipt-{os.getpid()}-{time.monotonic_ns()}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    fd = os.open(tmp, flags, 0o644, dir_fd=dir_fd)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, target)  # replaces a link at that name, never what it points to
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        os.unlink(tmp, dir_fd=dir_fd)
         raise
-    return target
 
 
 def _load_state(settings: Settings) -> dict[str, list[float]]:

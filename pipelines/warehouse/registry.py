@@ -199,3 +199,22 @@ def published_release_ids(engine: Engine) -> set[str]:
     """Every release the database records: the ones that were published."""
     with engine.connect() as conn:
         return {r[0] for r in conn.execute(select(releases.c.release_id))}
+
+
+def registry_position(engine: Engine, in_force: tuple[str, ...]) -> tuple[int, int, str]:
+    """(highest id, highest id of a submission in force, latest approval time as text):
+    what a sensor compares with its cursor to tell that the data in force changed."""
+    from sqlalchemy import func
+
+    with engine.connect() as conn:
+        top = conn.execute(select(func.max(submissions.c.id))).scalar() or 0
+        top_in_force = (
+            conn.execute(
+                select(func.max(submissions.c.id)).where(submissions.c.status.in_(in_force))
+            ).scalar()
+            or 0
+        )
+        approved = conn.execute(
+            select(func.max(submissions.c.decided_at)).where(submissions.c.decision == "approved")
+        ).scalar()
+    return int(top), int(top_in_force), str(approved or "")

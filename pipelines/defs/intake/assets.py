@@ -1,13 +1,18 @@
 """Per dataset, partitioned by member state: the submissions in force -> the harmonised table."""
 
+import time
+
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
+from pipelines.defs.automation.jobs import INBOX
 from pipelines.defs.checks_factory import pandera_check, preview
 from pipelines.defs.partitions import member_states
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.resources import ContractDefinitions, Warehouse
 from pipelines.intake.accepted import accepted_rows
 from pipelines.intake.assemble import harmonise_submissions
+from pipelines.intake.inbox import settled, take_files, waiting_files
 from pipelines.intake.supersede import in_force
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
@@ -22,6 +27,7 @@ def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=submissions_key,
+        deps=[INBOX],  # lineage: an upload reaches every published table
         group_name="intake",
         partitions_def=member_states,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -82,6 +88,62 @@ def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
     return [submissions, harmonised]
 
 
+class SeenFile(dg.Config):
+    """A file as the sensor saw it settle."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+class InboxFiles(dg.Config):
+    """The files the sensor saw settle; none given (a run started by hand): every file that
+    has not changed for the settle delay."""
+
+    files: list[SeenFile] = Field(default_factory=list)
+
+
+@dg.asset(
+    key=INBOX,
+    group_name="intake",
+    kinds={"csv", "xlsx"},
+    description="The drop folders (<store>/inbox/<ISO3>/<dataset>/): each settled file is "
+    "validated, archived and registered, its receipt written, and it moves to processed/.",
+)
+def inbox(
+    context: dg.AssetExecutionContext,
+    config: InboxFiles,
+    warehouse: Warehouse,
+    contract: ContractDefinitions,
+) -> dg.MaterializeResult:
+    settings, definitions = warehouse.settings, contract.matching(CONTRACT)
+    seen = {str(f.path): f for f in waiting_files(settings, definitions)}
+    if config.files:
+        # Only files still in the drop folders as the sensor saw them: a path in the run's
+        # config (which the launchpad lets anyone edit) is never read unless it is one.
+        files = [
+            seen[f.path]
+            for f in config.files
+            if f.path in seen and seen[f.path].mark == [float(f.size), float(f.mtime_ns)]
+        ]
+    else:
+        files, _ = settled(list(seen.values()), {}, 0.0, 0.0)
+        files = [
+            f for f in files if time.time() - f.mtime_ns / 1e9 >= settings.inbox_settle_seconds
+        ]
+    receipts = take_files(settings, warehouse.engine, files, contract=definitions)
+    for receipt in receipts:
+        context.log.info(" ".join(receipt.lines()[:2]))
+    statuses = pd.Series([r.status for r in receipts], dtype="str").value_counts()
+    return dg.MaterializeResult(
+        metadata={
+            "files_taken": len(files),
+            "new_submissions": len(receipts),
+            **{f"status: {k}": int(v) for k, v in statuses.items()},
+        }
+    )
+
+
 def _no_rows() -> pd.DataFrame:
     return pd.DataFrame(
         {"submission_id": pd.Series([], dtype="int64"), "time_period": pd.Series([], dtype="str")}
@@ -91,5 +153,5 @@ def _no_rows() -> pd.DataFrame:
 @dg.definitions
 def intake() -> dg.Definitions:
     return dg.Definitions(
-        assets=[a for ds in CONTRACT.datasets.values() for a in build_intake_assets(ds)]
+        assets=[inbox, *(a for ds in CONTRACT.datasets.values() for a in build_intake_assets(ds))]
     )

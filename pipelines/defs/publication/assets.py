@@ -10,7 +10,7 @@ import shutil
 import dagster as dg
 import pandas as pd
 
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.resources import ContractDefinitions, Warehouse
 from pipelines.publication import finish_publication
 from pipelines.release import commit_release, recover_releases, write_release
 from pipelines.settings import Settings
@@ -56,10 +56,16 @@ def _label(table: str) -> str:
         ),
     ],
 )
-def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame):
+def publish(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    contract: ContractDefinitions,
+    **tables: pd.DataFrame,
+):
     """Write the release folder, then replace the published tables in one transaction."""
+    definitions = contract.matching(CONTRACT)
     registry = submissions_frame(warehouse.engine)
-    tables, stage = finish_publication(CONTRACT, tables, registry)
+    tables, stage = finish_publication(definitions, tables, registry)
     release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + context.run.run_id[:8]
     submission_ids = sorted(
         {
@@ -90,7 +96,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
     for line in recover_releases(releases_dir, published_release_ids(warehouse.engine)):
         context.log.info(line)  # what a killed publication left behind
     staged = write_release(
-        tables, releases_dir, release_id, contract=CONTRACT, metadata=metadata, staged=True
+        tables, releases_dir, release_id, contract=definitions, metadata=metadata, staged=True
     )
     try:
         counts = publish_tables(
@@ -100,7 +106,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
             folder=str(releases_dir / release_id),
             submission_ids=submission_ids,
             parameters=metadata,
-            contract=CONTRACT,
+            contract=definitions,
         )
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)  # no release without its publication
@@ -115,5 +121,9 @@ def publish(context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: p
         )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey("release_files"),
-        metadata={"release_id": release_id, "folder": dg.MetadataValue.path(str(folder))},
+        metadata={
+            "release_id": release_id,
+            "folder": dg.MetadataValue.path(str(folder)),
+            "contract_fingerprint": definitions.fingerprint,
+        },
     )
