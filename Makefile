@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast lint ui bench clean
+.PHONY: setup demo test test-fast lint ui portal bench clean
 
 $(BIN)/migstats: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: lint
 # The edit loop: everything but the tests marked slow (many processes, killed runs).
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
+
+# The focal-point portal on http://127.0.0.1:8000 (gunicorn), over the same store.
+portal: setup
+	MIGSTATS_HOME=$(MIGSTATS_HOME) $(BIN)/migstats portal
 
 # The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
 ui: setup

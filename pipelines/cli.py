@@ -220,6 +220,54 @@ def cmd_automation(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portal(args: argparse.Namespace) -> int:
+    """Prepare the portal's tables and serve it with gunicorn."""
+    from portal import commands
+
+    settings = _store()
+    commands.setup()
+    commands.prepare()
+    print(f"Portal on http://{args.bind}/ over the store {settings.home} (Ctrl-C stops it).")
+    return commands.serve(args.bind, args.workers)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Add, update or disable a portal account."""
+    import getpass
+
+    from portal import commands
+
+    _store()
+    commands.setup()
+    commands.prepare()
+    try:
+        if args.action == "disable":
+            print(commands.disable_user(args.username))
+            return EXIT_OK
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"Password for {args.username}: ")
+        print(
+            commands.add_user(
+                args.username,
+                password,
+                role=args.role,
+                countries=args.country or [],
+                full_name=args.name or "",
+                admin=args.admin,
+            )
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # Django's ValidationError: the password rules, in sentences
+        messages = getattr(exc, "messages", None)
+        if not messages:
+            raise
+        raise UsageError(" ".join(messages)) from None
+    return EXIT_OK
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for printing."""
     from sqlalchemy.engine import make_url
@@ -499,6 +547,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the steps on the Celery workers of MIGSTATS_CELERY_BROKER (see README)",
     )
     p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser(
+        "portal",
+        help="serve the focal-point portal (gunicorn) on http://127.0.0.1:8000",
+        description="Create the portal's tables if needed and serve it over this store.",
+    )
+    p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (127.0.0.1:8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
+    p.set_defaults(func=cmd_portal)
+
+    p = sub.add_parser(
+        "users",
+        help="add or disable portal accounts",
+        description="Add (or update) and disable the accounts of the portal.",
+    )
+    p.add_argument("action", choices=["add", "disable"])
+    p.add_argument("username")
+    p.add_argument(
+        "--role",
+        choices=["focal_point", "secretariat"],
+        default="focal_point",
+        help="(focal_point)",
+    )
+    p.add_argument(
+        "--country", action="append", metavar="ISO3", help="a state it acts for (repeatable)"
+    )
+    p.add_argument("--name", help="the person's full name, shown in receipts and decisions")
+    p.add_argument("--admin", action="store_true", help="may manage accounts in /admin/")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser(
         "automation",

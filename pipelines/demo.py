@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 
 import pandas as pd
@@ -80,7 +82,24 @@ Where things are:
   archive         {settings.archive_dir}  (every file byte for byte, with its report)
   Dagster run     {result.run_id}
 Open the UI:      make ui   (then http://127.0.0.1:3000; the run above is listed there)""")
+    print(_portal_accounts(settings))
     return 0
+
+
+def _portal_accounts(settings: Settings) -> str:
+    """Create the demo's portal accounts (portal.demo_accounts, in a process of its own: Django
+    is configured once per process, for one store) and say how to log in."""
+    env = {**os.environ, "MIGSTATS_HOME": str(settings.home)}
+    env["MIGSTATS_DATABASE_URL"] = settings.database_url
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.demo_accounts"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        return f"The portal's demo accounts could not be created:\n{done.stderr.strip()}"
+    return done.stdout.rstrip()
 
 
 def _reason(settings: Settings, engine: Engine, receipt: Receipt) -> str:

@@ -139,6 +139,24 @@ class Report:
         if findings:
             self.findings = findings_frame([*self.findings.to_dict("records"), *findings])
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report as `to_dict` stored it (the archive's reports/<id>.json): its findings and
+        summary, without the rows (the archived file holds those)."""
+        return cls(
+            file_name=data.get("file") or "",
+            country=data.get("country") or "",
+            dataset=data.get("dataset") or "",
+            findings=findings_frame(data.get("findings") or []),
+            format=data.get("format") or "",
+            details=data.get("details") or {},
+            metadata=data.get("metadata") or {},
+            rows_read=int(data.get("rows") or 0),
+            checked_at=data.get("checked_at") or "",
+            impact=data.get("impact"),
+            held=data.get("status") == HELD,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The whole report as plain JSON-ready data."""
         records = self.findings.astype(object).where(self.findings.notna(), None)

@@ -1,0 +1,1 @@
+"""The portal's pages: accounts, the focal point's, the Secretariat's."""

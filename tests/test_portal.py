@@ -1,0 +1,256 @@
+"""The portal with Django's test client, on a real store: per-country authorisation on every
+route, upload (check only and submit through the same intake), review, throttling, CSRF and
+the security headers. The browser journeys are in test_portal_browser.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipelines.sample import sample_files, submit_sample
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A store with Kenya's and Uganda's files, and three accounts."""
+    home = tmp_path_factory.mktemp("portal")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MIGSTATS_HOME", str(home))
+    patch.delenv("MIGSTATS_DATABASE_URL", raising=False)
+    patch.setenv("DJANGO_SETTINGS_MODULE", "portal.settings")
+    patch.setenv("MIGSTATS_PORTAL_HOSTS", "testserver,127.0.0.1")
+    from portal import commands
+
+    commands.setup()
+    commands.prepare()
+    from portal import services
+
+    ids = {}
+    for item in sample_files():
+        if item.country in {"KEN", "UGA"} and "region" in item.path.parts:
+            receipt = submit_sample(item, services.store(), services.engine())
+            ids.setdefault(item.country, receipt.submission_id)
+    commands.add_user("ken", PASSWORD, role="focal_point", countries=["KEN"], full_name="Kim Ken")
+    commands.add_user("uga", PASSWORD, role="focal_point", countries=["UGA"])
+    commands.add_user("sec", PASSWORD, role="secretariat", countries=[])
+    yield ids
+    patch.undo()
+
+
+def client_for(username: str | None):
+    from django.test import Client
+
+    client = Client()
+    if username:
+        assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_every_page_but_login_needs_an_account(site):
+    anonymous = client_for(None)
+    urls = ["/", "/upload/", "/state/KEN/", f"/submission/{site['KEN']}/", "/tracker/",
+            "/review/", "/releases/", "/runs/", "/warnings/",
+            "/template/immigration.xlsx"]  # fmt: skip
+    for url in urls:
+        response = anonymous.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), url
+    assert anonymous.get("/login/").status_code == 200
+
+
+def test_a_focal_point_never_reaches_another_state(site):
+    ken = client_for("ken")
+    uga_id = site["UGA"]
+    for url in [
+        "/state/UGA/", "/state/uga/", "/state/ZZZ/", "/state/..%2F..%2Fetc/",
+        f"/submission/{uga_id}/", f"/submission/{uga_id}/report.xlsx",
+        f"/submission/{uga_id}/report.html", f"/submission/{uga_id}/report.json",
+        "/template/immigration.xlsx?country=UGA",
+        "/tracker/", "/review/", "/releases/", "/runs/", "/warnings/",
+    ]:  # fmt: skip
+        assert ken.get(url).status_code == 404, url
+    response = ken.post(f"/review/{uga_id}/approve/", {"reason": ""})
+    assert response.status_code == 404
+    response = ken.post("/upload/", {"country": "UGA", "dataset": "immigration", "submit": "1"})
+    assert response.status_code == 404
+    assert ken.get("/state/KEN/").status_code == 200
+    assert ken.get(f"/submission/{site['KEN']}/").status_code == 200
+
+
+def test_check_only_changes_nothing_and_submit_goes_through_intake(site):
+    from pipelines.warehouse.registry import submissions_frame
+    from portal import services
+
+    ken = client_for("ken")
+    before = len(submissions_frame(services.engine()))
+    bad = b"ref_area,time_period,sex,obs_value\nKEN,2023,M,abc\nKEN,2023,F,12\n"
+    response = ken.post(
+        "/upload/",
+        {"country": "KEN", "dataset": "immigration", "check": "1",
+         "file": _upload("mistakes.csv", bad)},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200 and "rejected" in page and "R5" in page
+    assert "nothing was submitted" in page.lower()
+    assert len(submissions_frame(services.engine())) == before
+
+    good = b"ref_area,time_period,sex,obs_value\nKEN,2024,M,10\nKEN,2024,F,12\nKEN,2024,_T,22\n"
+    response = ken.post(
+        "/upload/",
+        {"country": "KEN", "dataset": "immigration", "submit": "1",
+         "meta_data_source": "REGISTER", "file": _upload("ken 2024.csv", good)},
+    )  # fmt: skip
+    assert response.status_code == 200
+    registry = submissions_frame(services.engine())
+    assert len(registry) == before + 1
+    new = registry.sort_values("id").iloc[-1]
+    assert (new["channel"], new["submitted_by"], new["data_source"]) == (
+        "portal",
+        "Kim Ken (ken)",
+        "REGISTER",
+    )
+    assert new["status"].startswith("accepted")
+    history = ken.get("/state/KEN/").content.decode()
+    assert "ken 2024.csv" in history
+    from portal.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="upload", username="ken", country="KEN").exists()
+
+
+def test_reports_are_downloads_never_pages_of_the_portal(site):
+    ken = client_for("ken")
+    response = ken.get(f"/submission/{site['KEN']}/report.html")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in response["Content-Security-Policy"]
+    xlsx = ken.get(f"/submission/{site['KEN']}/report.xlsx")
+    assert xlsx.content[:2] == b"PK"
+    template = ken.get("/template/immigration.xlsx?country=KEN")
+    assert template.status_code == 200 and b"".join(template.streaming_content)[:2] == b"PK"
+
+
+def test_pages_carry_the_security_headers(site):
+    response = client_for("ken").get("/state/KEN/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_secretariat_sees_every_state_and_decides(site):
+    sec = client_for("sec")
+    for url in ["/tracker/", "/review/", "/releases/", "/runs/", "/warnings/", "/state/UGA/",
+                f"/submission/{site['UGA']}/"]:  # fmt: skip
+        assert sec.get(url).status_code == 200, url
+    tracker = sec.get("/tracker/").content.decode()
+    assert "KEN" in tracker and "missing" in tracker
+    # a decision on a submission that is not held is refused with a sentence
+    response = sec.post(f"/review/{site['KEN']}/approve/", {"reason": ""})
+    assert response.status_code == 400
+
+
+def test_logins_are_throttled_after_repeated_failures(site):
+    from django.test import Client
+
+    client = Client()
+    for _ in range(5):
+        response = client.post("/login/", {"username": "uga", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/login/", {"username": "uga", "password": PASSWORD})
+    assert response.status_code == 429  # even the right password, for a while
+
+
+def test_forms_need_the_csrf_token(site):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/login/", {"username": "ken", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_passwords_are_hashed_with_argon2(site):
+    from django.contrib.auth.models import User
+
+    assert User.objects.get(username="ken").password.startswith("argon2")
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_the_portal_reads_the_same_store_as_the_pipeline(site):
+    from portal import services
+
+    assert str(services.store().home) == os.environ["MIGSTATS_HOME"]
+
+
+def test_accounts_from_the_command_line(site, tmp_path):
+    """`migstats users add` with a password on stdin, then `disable`: the account can no
+    longer log in. Run as a user would, in processes of their own, on the same store."""
+    import subprocess
+    import sys
+
+    env = {**os.environ}
+    add = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "users", "add", "zmb", "--country", "ZMB",
+         "--name", "Zoe Mwale", "--password-stdin"],
+        input=PASSWORD + "\n", env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert add.returncode == 0, add.stderr
+    assert "Account zmb created: National focal point for ZMB." in add.stdout
+    assert client_for("zmb").get("/state/ZMB/").status_code == 200
+    short = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "users", "add", "x", "--country", "ZMB",
+         "--password-stdin"],
+        input="short\n", env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert short.returncode != 0 and "too short" in short.stderr
+    assert "Traceback" not in short.stderr
+    gone = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "users", "disable", "zmb"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert gone.returncode == 0, gone.stderr
+    from django.test import Client
+
+    assert not Client().login(username="zmb", password=PASSWORD)
+
+
+@pytest.mark.postgres
+def test_the_portal_keeps_its_accounts_in_postgresql(tmp_path):
+    """With MIGSTATS_DATABASE_URL on PostgreSQL the portal's tables are there, beside the
+    registry (a temporary database on the local server)."""
+    import subprocess
+    import sys
+    import uuid
+
+    import sqlalchemy as sa
+
+    url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"migstats_portal_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    target = sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    try:
+        env = {**os.environ, "MIGSTATS_HOME": str(tmp_path), "MIGSTATS_DATABASE_URL": target}
+        done = subprocess.run(
+            [sys.executable, "-m", "portal.demo_accounts"], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        engine = sa.create_engine(target)
+        with engine.connect() as conn:
+            users = conn.execute(sa.text("SELECT username FROM auth_user ORDER BY 1")).scalars()
+            assert list(users) == ["kenya", "secretariat", "uganda"]
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,182 @@
+"""The portal's main journeys in a real browser: Playwright driving Debian's Chromium against
+the portal served by gunicorn (`migstats portal`), over a real store.
+
+Skipped, saying why, where Chromium or Playwright is missing (`.ci/run` installs Chromium).
+Screenshots of the main pages are written to .artifacts/screenshots/ (or
+MIGSTATS_SCREENSHOTS), for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines.sample import sample_files, submit_sample
+from pipelines.settings import Settings
+from pipelines.warehouse.engine import make_engine
+from pipelines.warehouse.registry import ensure_registry, submissions_frame
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("MIGSTATS_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("MIGSTATS_SCREENSHOTS") or REPO / ".artifacts" / "screenshots")
+
+pytestmark = pytest.mark.slow
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+        allow_module_level=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A store with Kenya's and Uganda's files (Uganda's resubmission held), the demo
+    accounts, and the portal served on a free port."""
+    home = tmp_path_factory.mktemp("browser")
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'warehouse.sqlite'}")
+    engine = make_engine(settings.database_url)
+    ensure_registry(engine)
+    for item in sample_files():
+        if item.country in {"KEN", "UGA"} and "invalid" not in item.path.parts:
+            submit_sample(item, settings, engine)
+    env = {**os.environ, "MIGSTATS_HOME": str(home), "MIGSTATS_DATABASE_URL": settings.database_url}
+    subprocess.run(
+        [sys.executable, "-m", "portal.demo_accounts"], env=env, check=True, capture_output=True
+    )
+    port = _free_port()
+    log = (home / "portal.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "portal", "--bind", f"127.0.0.1:{port}"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/login/", timeout=5)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the portal did not start:\n" + (home / "portal.log").read_text())
+            time.sleep(1)
+    yield base, settings
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, base: str, account: str, password: str):
+    page = browser.new_context(
+        accept_downloads=True, viewport={"width": 1280, "height": 900}
+    ).new_page()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", account)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    return page
+
+
+def test_a_focal_point_checks_fixes_and_submits_a_file(server, browser, tmp_path):
+    base, settings = server
+    page = browser.new_page()
+    page.goto(f"{base}/")
+    assert "/login/" in page.url  # nothing without an account
+    page.screenshot(path=SHOTS / "01-login.png", full_page=True)
+    page.close()
+
+    page = log_in(browser, base, "kenya", "demo-kenya-focal-point")
+    assert page.url.endswith("/state/KEN/")
+    page.screenshot(path=SHOTS / "02-history.png", full_page=True)
+
+    page.goto(f"{base}/upload/")
+    with page.expect_download() as download:
+        page.click("text=Immigration")
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+    assert template.read_bytes()[:2] == b"PK"
+
+    wrong = tmp_path / "ken immigration 2024.csv"
+    wrong.write_text(
+        "ref_area,time_period,sex,obs_value\nKEN,2024,M,abc\nKEN,2024,F,12\nKEN,2024,_T,22\n"
+    )
+    page.select_option("select[name=dataset]", "immigration")
+    page.set_input_files("input[name=file]", wrong)
+    page.click("button[name=check]")
+    page.wait_for_selector("section.report")
+    report = page.inner_text("section.report")
+    assert "rejected" in report and "R5" in report and "row 2" in report
+    page.screenshot(path=SHOTS / "03-check-report.png", full_page=True)
+    before = len(submissions_frame(make_engine(settings.database_url)))
+
+    wrong.write_text(
+        "ref_area,time_period,sex,obs_value\nKEN,2024,M,10\nKEN,2024,F,12\nKEN,2024,_T,22\n"
+    )
+    page.select_option("select[name=dataset]", "immigration")
+    page.select_option("select[name=meta_data_source]", "REGISTER")
+    page.set_input_files("input[name=file]", wrong)
+    page.click("button[name=submit]")
+    page.wait_for_selector("section.receipt")
+    assert "ACCEPTED" in page.inner_text("section.receipt")
+    page.screenshot(path=SHOTS / "04-receipt.png", full_page=True)
+    assert len(submissions_frame(make_engine(settings.database_url))) == before + 1
+
+    page.goto(f"{base}/state/KEN/")
+    assert "ken immigration 2024.csv" in page.inner_text("table.history")
+
+    # the wrong state, however the address is written
+    for url in ["/state/UGA/", "/tracker/", "/review/"]:
+        response = page.goto(f"{base}{url}")
+        assert response.status == 404, url
+
+
+def test_the_secretariat_tracks_and_approves_a_held_file(server, browser):
+    base, settings = server
+    page = log_in(browser, base, "secretariat", "demo-comesa-secretariat")
+    assert page.url.endswith("/tracker/")
+    grid = page.inner_text("table.grid")
+    assert "KEN" in grid and "missing" in grid
+    page.screenshot(path=SHOTS / "05-tracker.png", full_page=True)
+
+    page.goto(f"{base}/review/")
+    held = page.locator("section.held")
+    assert held.count() == 1 and "UGA" in held.inner_text()
+    page.screenshot(path=SHOTS / "06-review.png", full_page=True)
+    held.locator("button.primary").click()
+    page.wait_for_load_state()
+    assert "No submission is held for review." in page.inner_text("main")
+    registry = submissions_frame(make_engine(settings.database_url))
+    approved = registry[registry["decision"] == "approved"]
+    assert list(approved["decided_by"]) == ["Secretariat (secretariat)"]
+
+
+def test_arabic_lays_the_pages_out_right_to_left(server, browser):
+    base, _ = server
+    page = log_in(browser, base, "kenya", "demo-kenya-focal-point")
+    page.select_option("select[name=language]", "ar")
+    page.click("form.lang button")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.get_attribute("html", "lang") == "ar"
+    page.screenshot(path=SHOTS / "07-rtl.png", full_page=True)
