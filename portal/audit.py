@@ -13,8 +13,14 @@ MAX_FAILURES, WINDOW = 5, dt.timedelta(minutes=15)
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: a forwarded header is the client's to forge unless a proxy we run
-    # sets it, and the throttle must not be steered by the attacker.
+    """The client's address: REMOTE_ADDR, or behind the HTTPS proxy the README describes
+    (MIGSTATS_PORTAL_HTTPS=1) the address that proxy appended to X-Forwarded-For, the last
+    one (earlier ones are the client's to forge)."""
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.HTTPS and forwarded:
+        return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

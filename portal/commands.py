@@ -28,15 +28,18 @@ def prepare() -> None:
 
 def serve(bind: str = DEFAULT_BIND, workers: int = 2) -> int:
     """gunicorn in the foreground: a production server, with static files from whitenoise."""
+    from portal.services import contract
+
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    # longer than the validator's own time limit, which answers with a sentence
+    timeout = int(contract().limits.validation_seconds) + 60
     return subprocess.call(
         [
             gunicorn,
             "portal.wsgi:application",
             "--bind", bind,
             "--workers", str(workers),
-            # a large workbook is validated within the request: give it time
-            "--timeout", "300",
+            "--timeout", str(timeout),
             "--access-logfile", "-",
         ]
     )  # fmt: skip

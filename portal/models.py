@@ -25,6 +25,22 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()} {self.countries})"
 
+    def clean(self) -> None:
+        """Member states by their ISO3 codes only (the admin's form calls this)."""
+        from django.core.exceptions import ValidationError
+
+        from schemas.contract import load_contract
+
+        codes = [c.upper() for c in self.countries.replace(",", " ").split()]
+        unknown = [c for c in codes if c not in load_contract().members]
+        if unknown:
+            raise ValidationError(
+                {"countries": _("Not member states: %(codes)s") % {"codes": ", ".join(unknown)}}
+            )
+        if self.role == Role.FOCAL_POINT and not codes:
+            raise ValidationError({"countries": _("A focal point acts for at least one state.")})
+        self.countries = " ".join(codes)
+
     @property
     def country_list(self) -> list[str]:
         return sorted(set(self.countries.split()))

@@ -47,6 +47,8 @@ def registry(states: list[str]) -> pd.DataFrame:
 def record(submission_id: int, states: list[str]) -> dict[str, Any] | None:
     """One submission, if it belongs to one of `states` (None otherwise, as if it did not
     exist)."""
+    if not 0 < submission_id < 2**62:  # no such id; and pandas and SQLite stop at 2**63
+        return None
     frame = submissions_frame(engine())
     rows = frame[(frame["id"] == submission_id) & frame["country"].isin(states)]
     return None if rows.empty else rows.iloc[0].to_dict()

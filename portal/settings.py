@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.LoginRequiredEverywhere",
+    "portal.middleware.BodyLimit",
     "portal.middleware.SecurityHeaders",
 ]
 ROOT_URLCONF = "portal.urls"

@@ -230,6 +230,19 @@ def test_a_workbook_using_a_far_cell_is_refused_before_it_is_loaded():
     assert "1,048,576" in report.findings["message"].iloc[0]
 
 
+def test_a_workbook_claiming_the_grid_through_rows_and_unreferenced_cells_is_refused():
+    """<row r="1048576"> and 16,384 cells without references: 5 KB that would make calamine
+    allocate the whole grid (an abort, not an exception). Counted as a reader places them."""
+    head = b'<row r="2">' + b"<c><v>1</v></c>" * 16384 + b"</row>"
+    far = b'<row r="1048576"><c><v>1</v></c></row>'
+    data = rewrite_sheet(
+        workbook(TABLE), lambda xml: xml.replace(b"</sheetData>", head + far + b"</sheetData>")
+    )
+    report = check(data)
+    assert kinds(report) == [("R1", "too_many_cells")]
+    assert "1,048,576" in report.findings["message"].iloc[0]
+
+
 def test_many_rows_sharing_one_key_are_reported_in_linear_time():
     rows = "ref_area,time_period,sex,obs_value\n" + "KEN,2023,M,5\n" * 20_000
     report = check(rows.encode())

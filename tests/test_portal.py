@@ -254,3 +254,33 @@ def test_the_portal_keeps_its_accounts_in_postgresql(tmp_path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_what_the_attack_session_found_is_closed(site):
+    """Regressions from the attack session: the admin's login is not a way around the
+    throttle, odd parameters are not 500s, and large bodies are refused before they are read."""
+    from django.test import Client
+
+    anonymous = Client()
+    response = anonymous.post("/admin/login/", {"username": "sec", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    ken = client_for("ken")
+    assert ken.get("/admin/").status_code in (302, 404)
+    assert ken.post("/admin/login/", {"username": "sec", "password": PASSWORD}).status_code == 404
+    fresh = Client()
+    response = fresh.post("/login/?next=home", {"username": "ken", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    sec = client_for("sec")
+    assert sec.get("/tracker/?year=²").status_code == 200
+    assert sec.post(f"/review/{10**23}/approve/", {}).status_code == 404
+    assert sec.head("/tracker/").status_code == 200
+    big = anonymous.generic(
+        "POST", "/login/", b"x", content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(2 * 1024**3),
+    )  # fmt: skip
+    assert big.status_code == 413
+    upload = ken.generic(
+        "POST", "/upload/", b"x", content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(2 * 1024**3),
+    )  # fmt: skip
+    assert upload.status_code == 413 and b"Nothing was received" in upload.content

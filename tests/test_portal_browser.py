@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sample import sample_files, submit_sample
+from pipelines.sample import SAMPLE_DIR, sample_files, submit_sample
 from pipelines.settings import Settings
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.registry import ensure_registry, submissions_frame
@@ -144,6 +144,20 @@ def test_a_focal_point_checks_fixes_and_submits_a_file(server, browser, tmp_path
 
     page.goto(f"{base}/state/KEN/")
     assert "ken immigration 2024.csv" in page.inner_text("table.history")
+
+    # a large file goes up with a progress bar (XMLHttpRequest), and its report replaces the page
+    page.goto(f"{base}/upload/")
+    big = tmp_path / "ken population 2023 big.csv"
+    big.write_bytes(
+        (SAMPLE_DIR / "region" / "KEN" / "ken_population_stock_2021-2023.csv").read_bytes() * 40
+    )
+    assert big.stat().st_size > 512 * 1024
+    page.select_option("select[name=dataset]", "population_stock")
+    page.set_input_files("input[name=file]", big)
+    page.click("button[name=check]")
+    page.wait_for_selector("section.report", timeout=120_000)
+    report = page.inner_text("section.report")
+    assert "rejected" in report and "R6" in report  # the same rows 40 times: duplicates
 
     # the wrong state, however the address is written
     for url in ["/state/UGA/", "/tracker/", "/review/"]:

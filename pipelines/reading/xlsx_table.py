@@ -38,7 +38,10 @@ _HEADER_SEARCH_ROWS = 20
 _HEADER_MARKERS = {"ref_area", "obs_value", "time_period"}
 #: Columns a data sheet must name to be one (a template's codelists sheet names none).
 _DATA_MARKERS = {"ref_area", "obs_value"}
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+#: A row or a cell element, with its attributes (<col> and <cols> do not match: \b after c).
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
+_ROW_REF = re.compile(rb'\br="([0-9]{1,7})"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _CHUNK = 1 << 22
 
 
@@ -74,16 +77,29 @@ def check_container(data: bytes, limits: Limits | None = None) -> None:
 
 
 def _check_used_range(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
-    """The rows x columns a sheet's cells span, from their references, within the limit."""
-    max_row = max_col = 0
+    """The rows x columns a sheet's cells span, within the limit, counted as a reader places
+    them: a row at its `r` (or after the previous row), a cell at its reference (or after the
+    previous cell of its row). A row `r="1048576"`, or 16,384 cells without references, claim
+    as much of the grid as references would, and a reader would allocate all of it."""
+    max_row = max_col = row = col = 0
     tail = b""
     with zf.open(info) as member:
         while chunk := member.read(_CHUNK):
             text = tail + chunk
-            for col, row in _CELL_REF.findall(text):
-                max_row = max(max_row, int(row))
-                max_col = max(max_col, _column_number(col))
-            tail = text[-64:]  # a reference cut between two chunks is read with the next
+            end = text.rfind(b">") + 1  # an element cut between two chunks waits for the next
+            for kind, attrs in _ROW_OR_CELL.findall(text[:end]):
+                if kind == b"row":
+                    ref = _ROW_REF.search(attrs)
+                    row, col = (int(ref.group(1)) if ref else row + 1), 0
+                else:
+                    ref = _CELL_REF.search(attrs)
+                    if ref:
+                        col, row = _column_number(ref.group(1)), max(row, int(ref.group(2)))
+                    else:
+                        col += 1
+                    max_col = max(max_col, col)
+                max_row = max(max_row, row)
+            tail = text[end:]
     if max_row * max_col > limits.max_workbook_cells:
         raise UnreadableFile(
             "too_many_cells",

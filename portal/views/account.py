@@ -32,11 +32,10 @@ def login_view(request):
                 login(request, user)
                 record(request, "login")
                 target = request.POST.get("next") or request.GET.get("next") or ""
-                if not url_has_allowed_host_and_scheme(
+                safe = target.startswith("/") and url_has_allowed_host_and_scheme(
                     target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    target = "portal:home"
-                return redirect(target)
+                )
+                return redirect(target if safe else "portal:home")
     return render(
         request,
         "portal/login.html",

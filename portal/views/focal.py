@@ -11,7 +11,7 @@ import re
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from pipelines.intake.submit import submit
 from pipelines.reports.html_report import compact_rows, message_groups, render_html
@@ -111,7 +111,7 @@ def _account_name(user) -> str:
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
-@require_GET
+@require_safe
 def history(request, country: str):
     country = require_state(request.user, country)
     frame = services.registry([country])
@@ -148,7 +148,7 @@ def _record_or_404(request, submission_id: int) -> dict:
     return rec
 
 
-@require_GET
+@require_safe
 def submission(request, submission_id: int):
     rec = _record_or_404(request, submission_id)
     report = services.stored_report(rec)
@@ -158,7 +158,7 @@ def submission(request, submission_id: int):
     return render(request, "portal/submission.html", context)
 
 
-@require_GET
+@require_safe
 def report_download(request, submission_id: int, fmt: str):
     rec = _record_or_404(request, submission_id)
     report = services.stored_report(rec)
@@ -187,7 +187,7 @@ def report_download(request, submission_id: int, fmt: str):
     return response
 
 
-@require_GET
+@require_safe
 def template_download(request, dataset: str):
     from pipelines.template import build_template
 

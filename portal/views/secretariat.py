@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from pipelines.build import registry_years
 from pipelines.intake.review import ReviewError, approve, decline, held_submissions
@@ -24,15 +24,15 @@ from portal.forms import DecisionForm
 from portal.views.focal import _account_name
 
 
-@require_GET
+@require_safe
 def tracker(request):
     """Member state x dataset x year: accepted, with warnings, held, rejected, missing."""
     require_secretariat(request.user)
     c = services.contract()
     reg = submissions_frame(services.engine()).rename(columns={"id": "submission_id"})
     years = registry_years(reg)[-5:]
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
-    year = year if year in years else (years[-1] if years else None)
+    asked = request.GET.get("year", "")
+    year = next((y for y in years if str(y) == asked), years[-1] if years else None)
     rows = []
     if year is not None:
         grid = data_availability(c, reg, [year])
@@ -63,7 +63,7 @@ def tracker(request):
     )
 
 
-@require_GET
+@require_safe
 def review(request):
     require_secretariat(request.user)
     held = held_submissions(services.contract(), services.store(), services.engine())
@@ -73,6 +73,11 @@ def review(request):
 @require_POST
 def decide(request, submission_id: int, decision: str):
     require_secretariat(request.user)
+    if (
+        decision not in ("approve", "decline")
+        or services.record(submission_id, list(services.contract().members)) is None
+    ):
+        raise Http404("No such submission or decision.")
     form = DecisionForm(request.POST)
     form.is_valid()
     reason = (form.cleaned_data.get("reason") or "").strip()
@@ -126,7 +131,7 @@ def _releases() -> list[dict]:
     return sorted(rows, key=lambda r: r["created_at"], reverse=True)
 
 
-@require_GET
+@require_safe
 def releases_view(request):
     require_secretariat(request.user)
     out = []
@@ -142,7 +147,7 @@ def releases_view(request):
     return render(request, "portal/releases.html", {"releases": out})
 
 
-@require_GET
+@require_safe
 def release_file(request, release_id: str, name: str):
     """A file of a published release. Both parts are looked up among the release's own files,
     never joined into a path from the request."""
@@ -160,7 +165,7 @@ def release_file(request, release_id: str, name: str):
     return response
 
 
-@require_GET
+@require_safe
 def runs(request):
     require_secretariat(request.user)
     import dagster as dg
@@ -187,7 +192,7 @@ def runs(request):
     return render(request, "portal/runs.html", {"runs": out[:25]})
 
 
-@require_GET
+@require_safe
 def warnings(request):
     require_secretariat(request.user)
     import sqlalchemy as sa
