@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast lint ui portal bench clean
+.PHONY: setup demo test test-fast lint ui portal messages bench clean
 
 $(BIN)/migstats: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ test-fast: setup
 # The focal-point portal on http://127.0.0.1:8000 (gunicorn), over the same store.
 portal: setup
 	MIGSTATS_HOME=$(MIGSTATS_HOME) $(BIN)/migstats portal
+
+# After a change to the portal's texts or a correction in portal/locale/*/LC_MESSAGES/django.po:
+# gather the texts again and compile the catalogues (needs GNU gettext: apt-get install gettext).
+messages: setup
+	cd portal && MIGSTATS_HOME=$(MIGSTATS_HOME) DJANGO_SETTINGS_MODULE=portal.settings \
+		../$(BIN)/python -m django makemessages -l fr -l ar --no-obsolete --no-location && \
+		MIGSTATS_HOME=$(MIGSTATS_HOME) DJANGO_SETTINGS_MODULE=portal.settings \
+		../$(BIN)/python -m django compilemessages
 
 # The Dagster UI on http://127.0.0.1:3000, on the same instance `migstats` runs record to.
 ui: setup

@@ -284,3 +284,12 @@ def test_what_the_attack_session_found_is_closed(site):
         CONTENT_LENGTH=str(2 * 1024**3),
     )  # fmt: skip
     assert upload.status_code == 413 and b"Nothing was received" in upload.content
+
+
+def test_pages_speak_the_language_the_browser_asks_for(site):
+    from django.test import Client
+
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get("/login/").content.decode()
+    assert 'lang="fr"' in french and "Se connecter" in french
+    arabic = Client(HTTP_ACCEPT_LANGUAGE="ar").get("/login/").content.decode()
+    assert 'dir="rtl"' in arabic and "تسجيل الدخول" in arabic

@@ -193,4 +193,8 @@ def test_arabic_lays_the_pages_out_right_to_left(server, browser):
     page.wait_for_load_state()
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.get_attribute("html", "lang") == "ar"
+    assert "الإرسالات" in page.inner_text("h1") and "تسجيل الخروج" in page.inner_text("header")
+    page.goto(f"{base}/upload/")  # the choice is remembered from page to page
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert "تحقق فقط" in page.inner_text("form#upload-form")
     page.screenshot(path=SHOTS / "07-rtl.png", full_page=True)
