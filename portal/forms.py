@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.services import contract
+
+
+def language() -> str:
+    """The page's language as the contract names it: en, fr or ar."""
+    return (get_language() or "en").split("-")[0]
 
 
 class LoginForm(forms.Form):
@@ -25,8 +31,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, states: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        c = contract()
-        self.fields["country"].choices = [(s, f"{s} — {c.countries.label_of(s)}") for s in states]
+        c, lang = contract(), language()
+        self.fields["country"].choices = [
+            (s, f"{s} — {c.countries.label_of(s, lang)}") for s in states
+        ]
         self.fields["dataset"].choices = [(d, ds.label) for d, ds in c.datasets.items()]
         for field_id, spec in c.metadata_fields.items():
             if field_id == "submitted_by":
@@ -37,7 +45,7 @@ class UploadForm(forms.Form):
                     label=spec.label,
                     required=False,
                     choices=[("", _("(from the file, or not given)"))]
-                    + [(code.code, f"{code.code} — {code.label}") for code in codes],
+                    + [(code.code, f"{code.code} — {code.label_in(lang)}") for code in codes],
                 )
             elif spec.type == "date":
                 field = forms.DateField(

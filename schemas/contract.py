@@ -24,16 +24,28 @@ import yaml
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
 
 TOTAL, UNKNOWN, OTHER = "_T", "_U", "_O"
+#: The languages of COMESA: English (the definitions' own), French and Arabic.
+LANGUAGES = ("en", "fr", "ar")
+#: The file whose labels in other languages come from the Unicode CLDR (through Babel).
+COUNTRIES_FILE = "countries.csv"
 
 
 @dataclass(frozen=True)
 class Code:
-    """One code of a codelist: what a cell may hold, with the words a person reads."""
+    """One code of a codelist: what a cell may hold, with the words a person reads (in
+    English, and in French and Arabic from the `label_fr`, `label_ar`, ... columns)."""
 
     code: str
     label: str
     description: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    def label_in(self, lang: str = "en") -> str:
+        """The label in `lang` ("en", "fr" or "ar"); English where a language has none."""
+        return (lang != "en" and self.extra.get(f"label_{lang}")) or self.label
+
+    def description_in(self, lang: str = "en") -> str:
+        return (lang != "en" and self.extra.get(f"description_{lang}")) or self.description
 
 
 @dataclass(frozen=True)
@@ -55,9 +67,9 @@ class Codelist:
     def by_code(self) -> dict[str, Code]:
         return {c.code: c for c in self.codes}
 
-    def label_of(self, code: str) -> str:
+    def label_of(self, code: str, lang: str = "en") -> str:
         found = self.by_code.get(code)
-        return found.label if found else code
+        return found.label_in(lang) if found else code
 
     @functools.cached_property
     def aliases(self) -> dict[str, str]:
@@ -423,15 +435,45 @@ _OUTPUT_KEYS = {"label", "description", "key", "columns", "stage", "audience"}
 
 def _read_codes(files: Mapping[str, bytes], name: str) -> tuple[Code, ...]:
     rows = list(csv.DictReader(io.StringIO(files[name].decode("utf-8"), newline="")))
-    return tuple(
-        Code(
-            code=row.pop("code").strip(),
-            label=row.pop("label", "").strip(),
-            description=(row.pop("description", "") or "").strip(),
-            extra={k: (v or "").strip() for k, v in row.items()},
+    names = _cldr_country_names() if name.rsplit("/", 1)[-1] == COUNTRIES_FILE else {}
+    codes = []
+    for row in rows:
+        code = row.pop("code").strip()
+        extra = {k: (v or "").strip() for k, v in row.items()}
+        extra.update(names.get(code, {}))
+        codes.append(
+            Code(
+                code=code,
+                label=row.pop("label", "").strip(),
+                description=(row.pop("description", "") or "").strip(),
+                extra={k: v for k, v in extra.items() if k not in ("label", "description")},
+            )
         )
-        for row in rows
-    )
+    return tuple(codes)
+
+
+@functools.cache
+def _cldr_country_names() -> dict[str, dict[str, str]]:
+    """ISO 3166-1 alpha-3 -> {"label_fr": ..., "label_ar": ...} from the Unicode CLDR (Babel):
+    country names are never typed by hand. CLDR keys territories by alpha-2; its alias table
+    maps each alpha-3 code to one."""
+    from babel import Locale
+    from babel.core import get_global
+
+    aliases = get_global("territory_aliases")
+    locales = {lang: Locale(lang) for lang in LANGUAGES if lang != "en"}
+    out: dict[str, dict[str, str]] = {}
+    for alpha3, targets in aliases.items():
+        if len(alpha3) != 3 or not alpha3.isalpha() or not targets:
+            continue
+        names = {
+            f"label_{lang}": loc.territories[targets[0]]
+            for lang, loc in locales.items()
+            if targets[0] in loc.territories
+        }
+        if names:
+            out[alpha3] = names
+    return out
 
 
 def _yaml(files: Mapping[str, bytes], name: str) -> dict[str, Any]:

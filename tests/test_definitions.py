@@ -150,3 +150,42 @@ def test_disclosure_codes_are_secretariat_codes():
     assert params["threshold"] >= 1
     assert {params["primary_status"], params["secondary_status"]} <= C.derived.ids
     assert params["sender_status"] in C.codelists["CL_CONF_STATUS"].ids
+
+
+def test_every_code_has_its_label_and_description_in_french_and_arabic():
+    """Labels in three languages, as data: the codelists' label_fr/label_ar (and description_*)
+    columns, and country names from the Unicode CLDR. None missing, none left as its code."""
+    from schemas.contract import LANGUAGES
+
+    c = load_contract()
+    for cl in c.codelists.values():
+        for code in cl.codes:
+            for lang in LANGUAGES[1:]:
+                label = code.extra.get(f"label_{lang}", "")
+                assert label, f"{cl.id} {code.code!r} has no {lang} label"
+                assert label != code.code or code.label == code.code, (cl.id, code.code, lang)
+                if code.description and cl.id not in {"CL_AREA", "CL_CITIZENSHIP"}:
+                    assert code.extra.get(f"description_{lang}"), (cl.id, code.code, lang)
+    # the Arabic labels are Arabic, the French ones not copies of the English
+    sex = c.codelists["CL_SEX"]
+    assert sex.label_of("F", "ar") == "إناث" and sex.label_of("F", "fr") == "Femmes"
+    assert c.countries.label_of("COM", "fr") == "Comores"
+    assert c.countries.label_of("EGY", "ar") == "مصر"
+
+
+def test_labels_in_other_languages_keep_the_placeholders_and_codes_they_cite():
+    """A description that cites a code or a file name (B, _T, comesa_members.csv) cites it in
+    every language: a translation must not translate a code."""
+    import re
+
+    cited = re.compile(r"\b(_[TUO]|[A-Z]{2,}[0-9_]*[A-Z0-9]*|[a-z_]+\.(?:csv|yaml))\b")
+    for cl in load_contract().codelists.values():
+        for code in cl.codes:
+            english = set(cited.findall(code.description)) - {"UN", "DESA", "UNHCR", "ICLS",
+                                                            "OAU", "EC", "ICAO"}  # fmt: skip
+            for lang in ("fr", "ar"):
+                text = code.extra.get(f"description_{lang}", "")
+                if not text:
+                    continue
+                missing = {t for t in english if t not in text}
+                assert not missing, (cl.id, code.code, lang, missing)

@@ -293,3 +293,7 @@ def test_pages_speak_the_language_the_browser_asks_for(site):
     assert 'lang="fr"' in french and "Se connecter" in french
     arabic = Client(HTTP_ACCEPT_LANGUAGE="ar").get("/login/").content.decode()
     assert 'dir="rtl"' in arabic and "تسجيل الدخول" in arabic
+    ken = client_for("ken")
+    page = ken.get("/upload/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "KEN — كينيا" in page  # country names from the CLDR, in the page's language
+    assert "CENSUS — تعداد السكان" in page  # the contract's codelists, in the page's language

@@ -21,7 +21,7 @@ from pipelines.validation.findings import Report
 from portal import services
 from portal.access import require_state, states_of
 from portal.audit import record
-from portal.forms import UploadForm
+from portal.forms import UploadForm, language
 
 #: Message groups shown in the page; the XLSX report has every finding.
 SHOWN = 200
@@ -122,7 +122,7 @@ def history(request, country: str):
         "portal/history.html",
         {
             "country": country,
-            "country_name": services.contract().countries.label_of(country),
+            "country_name": services.contract().countries.label_of(country, language()),
             "submissions": frame.to_dict("records"),
             "years": years,
             "grid": grid,

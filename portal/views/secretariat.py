@@ -20,7 +20,7 @@ from pipelines.warehouse.registry import published_release_ids, submissions_fram
 from portal import services
 from portal.access import require_secretariat
 from portal.audit import record
-from portal.forms import DecisionForm
+from portal.forms import DecisionForm, language
 from portal.views.focal import _account_name
 
 
@@ -41,7 +41,7 @@ def tracker(request):
             rows.append(
                 {
                     "state": state,
-                    "name": c.countries.label_of(state),
+                    "name": c.countries.label_of(state, language()),
                     "cells": [status.get((state, ds), "") for ds in c.datasets],
                 }
             )
