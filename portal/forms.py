@@ -35,25 +35,27 @@ class UploadForm(forms.Form):
         self.fields["country"].choices = [
             (s, f"{s} — {c.countries.label_of(s, lang)}") for s in states
         ]
-        self.fields["dataset"].choices = [(d, ds.label) for d, ds in c.datasets.items()]
+        self.fields["dataset"].choices = [(d, ds.label_in(lang)) for d, ds in c.datasets.items()]
         for field_id, spec in c.metadata_fields.items():
             if field_id == "submitted_by":
                 continue  # the account that uploads
             if spec.codelist:
                 codes = c.codelists[spec.codelist].codes
                 field = forms.ChoiceField(
-                    label=spec.label,
+                    label=spec.label_in(lang),
                     required=False,
                     choices=[("", _("(from the file, or not given)"))]
                     + [(code.code, f"{code.code} — {code.label_in(lang)}") for code in codes],
                 )
             elif spec.type == "date":
                 field = forms.DateField(
-                    label=spec.label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+                    label=spec.label_in(lang),
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
                 )
             else:
-                field = forms.CharField(label=spec.label, required=False, max_length=2000)
-            field.help_text = spec.description or ""
+                field = forms.CharField(label=spec.label_in(lang), required=False, max_length=2000)
+            field.help_text = spec.description_in(lang)
             self.fields[f"meta_{field_id}"] = field
 
     def metadata(self) -> dict[str, str]:

@@ -30,8 +30,37 @@ LANGUAGES = ("en", "fr", "ar")
 COUNTRIES_FILE = "countries.csv"
 
 
+class Labelled:
+    """The words a person reads, in English (`label`, `description`) and in the other
+    languages (`label_fr`, `description_ar`, ... among `translations`)."""
+
+    label: str
+    description: str
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        raise NotImplementedError
+
+    def label_in(self, lang: str = "en") -> str:
+        """The label in `lang` ("en", "fr" or "ar"); English where a language has none."""
+        return (lang != "en" and self.translations.get(f"label_{lang}")) or self.label
+
+    def description_in(self, lang: str = "en") -> str:
+        return (lang != "en" and self.translations.get(f"description_{lang}")) or (self.description)
+
+
+def _translations(spec: Mapping[str, Any]) -> dict[str, str]:
+    """The `label_<lang>` and `description_<lang>` entries of a definition."""
+    return {
+        f"{kind}_{lang}": str(spec[f"{kind}_{lang}"]).strip()
+        for kind in ("label", "description")
+        for lang in LANGUAGES[1:]
+        if spec.get(f"{kind}_{lang}")
+    }
+
+
 @dataclass(frozen=True)
-class Code:
+class Code(Labelled):
     """One code of a codelist: what a cell may hold, with the words a person reads (in
     English, and in French and Arabic from the `label_fr`, `label_ar`, ... columns)."""
 
@@ -40,12 +69,9 @@ class Code:
     description: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
-    def label_in(self, lang: str = "en") -> str:
-        """The label in `lang` ("en", "fr" or "ar"); English where a language has none."""
-        return (lang != "en" and self.extra.get(f"label_{lang}")) or self.label
-
-    def description_in(self, lang: str = "en") -> str:
-        return (lang != "en" and self.extra.get(f"description_{lang}")) or self.description
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.extra
 
 
 @dataclass(frozen=True)
@@ -196,7 +222,7 @@ class Dimension:
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(Labelled):
     """A table family of the contract: its dimensions, its age schemes, stock or flow."""
 
     id: str
@@ -213,9 +239,15 @@ class Dataset:
     own_code: Mapping[str, str] = field(default_factory=dict)
     #: The age scheme COMESA aggregates use where a dataset allows several (refugees).
     aggregate_age_scheme: str | None = None
+    #: label_fr, description_ar, ...: the words in the other languages.
+    words: Mapping[str, str] = field(default_factory=dict)
     #: The concept of a dimension in this dataset where it differs from the dimension's own
     #: (emigration: purpose of departure).
     concepts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -231,7 +263,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class MetadataField:
+class MetadataField(Labelled):
     """A field of a submission's metadata (contract section 5)."""
 
     id: str
@@ -242,6 +274,12 @@ class MetadataField:
     type: str = "code"
     default: str | None = None
     required: bool = False
+    #: label_fr, description_ar, ...: the words in the other languages.
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -540,6 +578,7 @@ def _load(root: Path) -> Contract:
             own_code=dict(d.get("own_code") or {}),
             aggregate_age_scheme=d.get("aggregate_age_scheme"),
             concepts=dict(d.get("concepts") or {}),
+            words=_translations(d),
         )
         for did, d in _yaml(files, "datasets.yaml").items()
     }
@@ -555,7 +594,12 @@ def _load(root: Path) -> Contract:
             params=params,
         )
     metadata_fields = {
-        fid: MetadataField(id=fid, **f) for fid, f in _yaml(files, "metadata.yaml").items()
+        fid: MetadataField(
+            id=fid,
+            words=_translations(f),
+            **{k: v for k, v in f.items() if k not in _translations(f)},
+        )
+        for fid, f in _yaml(files, "metadata.yaml").items()
     }
     memberships = {
         c.code: Membership(

@@ -166,6 +166,11 @@ def test_every_code_has_its_label_and_description_in_french_and_arabic():
                 assert label != code.code or code.label == code.code, (cl.id, code.code, lang)
                 if code.description and cl.id not in {"CL_AREA", "CL_CITIZENSHIP"}:
                     assert code.extra.get(f"description_{lang}"), (cl.id, code.code, lang)
+    for item in [*c.datasets.values(), *c.metadata_fields.values()]:
+        for lang in LANGUAGES[1:]:
+            assert item.translations.get(f"label_{lang}"), (item.id, lang)
+            assert item.translations.get(f"description_{lang}"), (item.id, lang)
+    assert c.datasets["emigration"].label_in("fr") == "Émigration"
     # the Arabic labels are Arabic, the French ones not copies of the English
     sex = c.codelists["CL_SEX"]
     assert sex.label_of("F", "ar") == "إناث" and sex.label_of("F", "fr") == "Femmes"

@@ -297,3 +297,4 @@ def test_pages_speak_the_language_the_browser_asks_for(site):
     page = ken.get("/upload/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "KEN — كينيا" in page  # country names from the CLDR, in the page's language
     assert "CENSUS — تعداد السكان" in page  # the contract's codelists, in the page's language
+    assert "الهجرة الوافدة" in page and "مصدر البيانات" in page  # datasets, metadata fields
