@@ -74,15 +74,27 @@ def describe_automation(instance: dg.DagsterInstance) -> str:
     for a in automation_states(instance):
         state = "ON " if a.on else "OFF"
         lines.append(f"  {a.kind:<8} {a.name:<24} {state} ({a.why}): {a.what}")
-    lines.append(
-        "  run queue: at most 2 runs at once, one consolidation and one intake; the others wait "
-        "(deploy/dagster.yaml)"
-    )
+    lines.append(f"  run queue: {_queue(instance)}")
     lines.append(
         "  Sensor and schedule run only while the daemon does: `make ui` starts it with the UI; "
         "switch either off or on under Automation in the UI."
     )
     return "\n".join(lines)
+
+
+def _queue(instance: dg.DagsterInstance) -> str:
+    """What the instance's run queue allows, as its dagster.yaml sets it."""
+    config = instance.get_concurrency_config().run_queue_config
+    if config is None:
+        return "none: runs start as soon as they are asked for"
+    limits = ", ".join(
+        f"{lim['limit']} {lim['value']}" for lim in config.tag_concurrency_limits or []
+    )
+    most = config.max_concurrent_runs
+    text = "no limit" if most is None or most < 0 else f"at most {most} runs at once"
+    if limits:
+        text += f"; of each job: {limits}"
+    return text + "; the others wait"
 
 
 def _storage(instance: dg.DagsterInstance) -> str:

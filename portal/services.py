@@ -10,9 +10,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from pipelines.build import registry_years
 from pipelines.intake.archive import load_report
+from pipelines.regional.availability import data_availability
 from pipelines.settings import Settings
-from pipelines.validation.findings import IN_FORCE, Report
+from pipelines.validation.findings import Report
 from pipelines.warehouse.engine import make_engine
 from pipelines.warehouse.registry import ensure_registry, submissions_frame
 from schemas.contract import Contract, load_contract
@@ -71,36 +73,21 @@ def impact_sentences(rec: dict[str, Any]) -> list[str]:
         return []
 
 
-def in_force_by_year(states: list[str]) -> pd.DataFrame:
-    """Per state, dataset and year: the submission in force."""
-    frame = registry(states)
-    frame = frame[frame["status"].isin(IN_FORCE)]
-    rows = []
-    for rec in frame.itertuples():
-        for year in str(rec.years or "").split(","):
-            if year.strip():
-                rows.append((rec.country, rec.dataset, int(year), rec.id))
-    out = pd.DataFrame(rows, columns=["country", "dataset", "year", "id"])
-    # the newest submission in force for a year is the one published
-    out = out.sort_values("id").drop_duplicates(["country", "dataset", "year"], keep="last")
-    order = {d: n for n, d in enumerate(contract().datasets)}
-    return out.sort_values(["country", "dataset", "year"], key=_by(order)).reset_index(drop=True)
+def in_force(country: str) -> pd.DataFrame:
+    """Per dataset and year, the submission of `country` in force: data_availability's rows
+    with a submission (the same rule consolidation publishes by)."""
+    reg = submissions_frame(engine(), country=country).rename(columns={"id": "submission_id"})
+    grid = data_availability(contract(), reg, registry_years(reg))
+    return grid[(grid["ref_area"] == country) & grid["submission_id"].notna()]
 
 
-def in_force_grid(country: str) -> tuple[list[int], list[dict[str, Any]]]:
+def in_force_grid(country: str, lang: str) -> tuple[list[int], list[dict[str, Any]]]:
     """Dataset x year -> the submission in force, for one state's history page."""
-    frame = in_force_by_year([country])
-    years = sorted(frame["year"].unique().tolist())
-    rows = []
-    for dataset, ds in contract().datasets.items():
-        mine = dict(zip(frame.loc[frame["dataset"] == dataset, "year"],
-                        frame.loc[frame["dataset"] == dataset, "id"], strict=True))  # fmt: skip
-        rows.append({"dataset": dataset, "label": ds.label, "ids": [mine.get(y) for y in years]})
+    frame = in_force(country)
+    years = sorted(int(y) for y in frame["time_period"].unique())
+    ids = {(r.dataset, int(r.time_period)): int(r.submission_id) for r in frame.itertuples()}
+    rows = [
+        {"dataset": d, "label": ds.label_in(lang), "ids": [ids.get((d, y)) for y in years]}
+        for d, ds in contract().datasets.items()
+    ]
     return years, rows
-
-
-def _by(order: dict[str, int]):
-    def key(column: pd.Series) -> pd.Series:
-        return column.map(order) if column.name == "dataset" else column
-
-    return key

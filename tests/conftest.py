@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from pipelines.settings import Settings
@@ -30,3 +34,22 @@ def home(tmp_path) -> tuple[Settings, Engine]:
     engine = make_engine(settings.database_url)
     ensure_registry(engine)
     return settings, engine
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[sa.URL]:
+    """A new, empty database on the server of MIGSTATS_TEST_POSTGRES_URL (its URL), dropped
+    afterwards; skipped, saying why, where the variable is unset."""
+    url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"migstats_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(url).set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -254,50 +254,31 @@ def test_a_daemon_killed_during_a_consolidation_finishes_the_work_when_restarted
     assert releases and all((p / "release.json").exists() for p in releases)
 
 
-def _postgres_database() -> tuple[sa.Engine, str] | None:
-    url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
-    if not url:
-        return None
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT"), url
-
-
 @pytest.mark.postgres
-def test_the_dagster_instance_lives_in_postgresql_apart_from_the_warehouse(store):
-    server = _postgres_database()
-    if server is None:
-        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it)")
-    admin, url = server
-    name = f"migstats_dagster_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    dagster_url = sa.make_url(url).set(drivername="postgresql+psycopg2", database=name)
-    patch = pytest.MonkeyPatch()
-    patch.setenv("MIGSTATS_DAGSTER_POSTGRES_URL", dagster_url.render_as_string(False))
-    try:
-        engine = make_engine(store.database_url)
-        for item in region_files({"KEN"}):
-            submit_sample(item, store, engine)
-        assert consolidate(store, state="KEN", quiet=True).success
-        instance = prepare_instance(store)
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
-        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
-        (run,) = instance.get_runs()
-        assert run.status == dg.DagsterRunStatus.SUCCESS
-        assert run.tags["migstats/job"] == "consolidation"
-        instance.dispose()
-        dagster_db = sa.create_engine(dagster_url)
-        with dagster_db.connect() as conn:
-            assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar() == 1
-            assert conn.execute(sa.text("SELECT count(*) FROM event_logs")).scalar() > 10
-        dagster_db.dispose()
-        # the published tables are in the warehouse, not in the instance's database
-        assert "KEN" in published_states(store)["immigration"]
-    finally:
-        patch.undo()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def test_the_dagster_instance_lives_in_postgresql_apart_from_the_warehouse(
+    store, postgres_database, monkeypatch
+):
+    dagster_url = postgres_database.set(drivername="postgresql+psycopg2")
+    monkeypatch.setenv("MIGSTATS_DAGSTER_POSTGRES_URL", dagster_url.render_as_string(False))
+    engine = make_engine(store.database_url)
+    for item in region_files({"KEN"}):
+        submit_sample(item, store, engine)
+    assert consolidate(store, state="KEN", quiet=True).success
+    instance = prepare_instance(store)
+    assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+    assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+    assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
+    (run,) = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    assert run.tags["migstats/job"] == "consolidation"
+    instance.dispose()
+    dagster_db = sa.create_engine(dagster_url)
+    with dagster_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM event_logs")).scalar() > 10
+    dagster_db.dispose()
+    # the published tables are in the warehouse, not in the instance's database
+    assert "KEN" in published_states(store)["immigration"]
 
 
 @pytest.mark.slow

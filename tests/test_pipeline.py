@@ -518,7 +518,8 @@ def test_a_fresh_instance_says_the_sensor_and_the_schedule_are_on(tmp_path, monk
         "consolidation_schedule": (True, "as shipped"),
     }
     text = describe_automation(instance)
-    assert "submissions_sensor       ON" in text and "one consolidation and one intake" in text
+    assert "submissions_sensor       ON" in text
+    assert "at most 2 runs at once; of each job: 1 consolidation, 1 intake" in text
     # the shipped instance configuration: the run queue with its limits
     limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     assert {"key": "migstats/job", "value": "consolidation", "limit": 1} in limits

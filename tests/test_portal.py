@@ -222,38 +222,25 @@ def test_accounts_from_the_command_line(site, tmp_path):
 
 
 @pytest.mark.postgres
-def test_the_portal_keeps_its_accounts_in_postgresql(tmp_path):
+def test_the_portal_keeps_its_accounts_in_postgresql(tmp_path, postgres_database):
     """With MIGSTATS_DATABASE_URL on PostgreSQL the portal's tables are there, beside the
     registry (a temporary database on the local server)."""
     import subprocess
     import sys
-    import uuid
 
     import sqlalchemy as sa
 
-    url = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it)")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"migstats_portal_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    target = sa.make_url(url).set(database=name).render_as_string(hide_password=False)
-    try:
-        env = {**os.environ, "MIGSTATS_HOME": str(tmp_path), "MIGSTATS_DATABASE_URL": target}
-        done = subprocess.run(
-            [sys.executable, "-m", "portal.demo_accounts"], env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        engine = sa.create_engine(target)
-        with engine.connect() as conn:
-            users = conn.execute(sa.text("SELECT username FROM auth_user ORDER BY 1")).scalars()
-            assert list(users) == ["kenya", "secretariat", "uganda"]
-        engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    target = postgres_database.render_as_string(hide_password=False)
+    env = {**os.environ, "MIGSTATS_HOME": str(tmp_path), "MIGSTATS_DATABASE_URL": target}
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.demo_accounts"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        users = conn.execute(sa.text("SELECT username FROM auth_user ORDER BY 1")).scalars()
+        assert list(users) == ["kenya", "secretariat", "uganda"]
+    engine.dispose()
 
 
 def test_what_the_attack_session_found_is_closed(site):

@@ -31,9 +31,6 @@ from pipelines.settings import Settings
 from schemas.contract import Contract, load_contract
 
 RECEIPT_SUFFIX = ".receipt.txt"
-#: A file changed this recently may still be arriving over a slow connection: it must also
-#: look the same at two looks this far apart (the sensor looks every 30 seconds).
-SETTLE_SECONDS = 60.0
 #: Names upload tools and office programs give files that are not complete yet (WinSCP's
 #: .filepart, browsers' .crdownload and .part): an upload that renames the file when done
 #: is never taken half-way, however long it pauses.
@@ -175,10 +172,14 @@ def process_inbox(
     engine: Engine,
     *,
     contract: Contract | None = None,
-    settle_seconds: float = SETTLE_SECONDS,
+    settle_seconds: float | None = None,
 ) -> list[Receipt]:
-    """Take every settled file of the drop folders (two looks, remembered in the store between
-    calls); returns the receipts of the new submissions."""
+    """Take every settled file of the drop folders (two looks `settle_seconds` apart, by
+    default the store's MIGSTATS_INBOX_SETTLE_SECONDS, remembered in the store between calls);
+    returns the receipts of the new submissions. The Dagster path is the sensor and the
+    `inbox` asset; this is the same work without Dagster."""
+    if settle_seconds is None:
+        settle_seconds = settings.inbox_settle_seconds
     contract = contract or load_contract()
     looks = _load_state(settings)
     ready, remembered = settled(

@@ -17,7 +17,7 @@ from pipelines.intake.submit import submit
 from pipelines.reports.html_report import compact_rows, message_groups, render_html
 from pipelines.reports.json_report import report_json
 from pipelines.validation import validate_bytes
-from pipelines.validation.findings import Report
+from pipelines.validation.findings import IN_FORCE, Report
 from portal import services
 from portal.access import require_state, states_of
 from portal.audit import record
@@ -115,8 +115,8 @@ def _account_name(user) -> str:
 def history(request, country: str):
     country = require_state(request.user, country)
     frame = services.registry([country])
-    in_force = services.in_force_by_year([country])
-    years, grid = services.in_force_grid(country)
+    current = set(services.in_force(country)["submission_id"].astype(int))
+    years, grid = services.in_force_grid(country, language())
     return render(
         request,
         "portal/history.html",
@@ -126,19 +126,15 @@ def history(request, country: str):
             "submissions": frame.to_dict("records"),
             "years": years,
             "grid": grid,
-            "superseded": _superseded(frame, in_force),
+            "superseded": _superseded(frame, current),
         },
     )
 
 
-def _superseded(frame, in_force) -> set[int]:
-    """Submissions in force once that a later one replaced for every year they covered."""
-    current = set(in_force["id"])
-    return {
-        int(r["id"])
-        for r in frame.to_dict("records")
-        if r["status"] in ("accepted", "accepted with warnings") and r["id"] not in current
-    }
+def _superseded(frame, current: set[int]) -> set[int]:
+    """Submissions once accepted that later ones replaced for every year they covered."""
+    accepted = frame[frame["status"].isin(IN_FORCE)]
+    return set(accepted.loc[~accepted["id"].isin(current), "id"].astype(int))
 
 
 def _record_or_404(request, submission_id: int) -> dict:

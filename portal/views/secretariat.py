@@ -173,23 +173,17 @@ def runs(request):
     from pipelines.orchestrate import prepare_instance
 
     instance = prepare_instance(services.store())
-    records = instance.get_run_records(
-        dg.RunsFilter(tags={"migstats/job": "consolidation"}), limit=25
-    ) + instance.get_run_records(dg.RunsFilter(job_name="consolidation"), limit=25)
-    seen, out = set(), []
-    for r in sorted(records, key=lambda r: r.create_timestamp, reverse=True):
-        if r.dagster_run.run_id in seen:
-            continue
-        seen.add(r.dagster_run.run_id)
-        out.append(
-            {
-                "id": r.dagster_run.run_id,
-                "status": r.dagster_run.status.value,
-                "created": r.create_timestamp,
-                "link": f"{django_settings.DAGSTER_UI_URL}/runs/{r.dagster_run.run_id}",
-            }
-        )
-    return render(request, "portal/runs.html", {"runs": out[:25]})
+    records = instance.get_run_records(dg.RunsFilter(job_name="consolidation"), limit=25)
+    out = [
+        {
+            "id": r.dagster_run.run_id,
+            "status": r.dagster_run.status.value,
+            "created": r.create_timestamp,
+            "link": f"{django_settings.DAGSTER_UI_URL}/runs/{r.dagster_run.run_id}",
+        }
+        for r in records
+    ]
+    return render(request, "portal/runs.html", {"runs": out})
 
 
 @require_safe

@@ -12,7 +12,7 @@ from pipelines.defs.partitions import member_states
 from pipelines.defs.resources import ContractDefinitions, Warehouse
 from pipelines.intake.accepted import accepted_rows
 from pipelines.intake.assemble import harmonise_submissions
-from pipelines.intake.inbox import settled, take_files, waiting_files
+from pipelines.intake.inbox import take_files, waiting_files
 from pipelines.intake.supersede import in_force
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
@@ -126,10 +126,10 @@ def inbox(
             for f in config.files
             if f.path in seen and seen[f.path].mark == [float(f.size), float(f.mtime_ns)]
         ]
-    else:
-        files, _ = settled(list(seen.values()), {}, 0.0, 0.0)
+    else:  # started by hand: what has not changed for the settle delay
+        now = time.time()
         files = [
-            f for f in files if time.time() - f.mtime_ns / 1e9 >= settings.inbox_settle_seconds
+            f for f in seen.values() if now - f.mtime_ns / 1e9 >= settings.inbox_settle_seconds
         ]
     receipts = take_files(settings, warehouse.engine, files, contract=definitions)
     for receipt in receipts:
