@@ -1,4 +1,5 @@
-"""SQLAlchemy tables built from the contract: one `regional_<dataset>` table per dataset.
+"""SQLAlchemy tables built from the contract: one `regional_<dataset>` table per dataset,
+one per output, and the `codelist` table that gives their codes in words.
 
 Code columns are short strings sized from their codelists, the key is the primary key, and the
 table's comment is the dataset's label, so a database browser explains itself.
@@ -8,11 +9,19 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
-from schemas.contract import Contract, load_contract
+from schemas.codelist_table import (
+    CODELIST_TABLE,
+    DESCRIPTION_COLUMNS,
+    KEY_COLUMNS,
+    LABEL_COLUMNS,
+)
+from schemas.contract import LANGUAGES, Contract, load_contract
 from schemas.pandera_schemas import key_columns
 
 #: Long enough for every code, including derived ones (COMESA, CMS_FOR).
 CODE_LENGTH = 16
+#: Long enough for a codelist id and for any code of any codelist ("accepted with warnings").
+CODELIST_CODE_LENGTH = 64
 
 
 def regional_table_name(dataset_id: str) -> str:
@@ -60,7 +69,30 @@ def build_metadata(contract: Contract | None = None, metadata: MetaData | None =
             ),
             comment=out.label,
         )
+    _codelist_table(metadata)
     return metadata
+
+
+def _codelist_table(metadata: MetaData) -> Table:
+    """`codelist`: one row per codelist and code with its words in every language, to join
+    with a published table (`ON c.codelist = 'CL_SEX' AND c.code = r.sex`)."""
+    codelist, code = KEY_COLUMNS
+    return Table(
+        CODELIST_TABLE,
+        metadata,
+        Column(codelist, String(CODELIST_CODE_LENGTH), primary_key=True, comment="Codelist id"),
+        # "" is a code (obs_status's normal value, conf_status's free one), never NULL.
+        Column(code, String(CODELIST_CODE_LENGTH), primary_key=True, comment="Code"),
+        *(
+            Column(name, Text, nullable=False, comment=f"Label ({lang})")
+            for name, lang in zip(LABEL_COLUMNS, LANGUAGES, strict=True)
+        ),
+        *(
+            Column(name, Text, nullable=False, comment=f"Description ({lang})")
+            for name, lang in zip(DESCRIPTION_COLUMNS, LANGUAGES, strict=True)
+        ),
+        comment="The codes of the published tables with their labels in English, French, Arabic",
+    )
 
 
 #: How each column type of outputs.yaml is stored.

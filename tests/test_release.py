@@ -36,6 +36,29 @@ PUBLISHED_REGIONAL = [
     "source_row",
     "footnotes",
 ]
+#: The XLSX file's columns: a label column after each code column.
+XLSX_REGIONAL = [
+    "ref_area",
+    "ref_area_label",
+    "time_period",
+    "sex",
+    "sex_label",
+    "age",
+    "age_label",
+    "country_of_residence",
+    "country_of_residence_label",
+    "obs_value",
+    "obs_status",
+    "obs_status_label",
+    "conf_status",
+    "conf_status_label",
+    "derived",
+    "n_reporting",
+    "n_members",
+    "submission_id",
+    "source_row",
+    "footnotes",
+]
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
@@ -105,7 +128,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_file_of_every_table_is_written(release: Path):
     names = {p.name for p in release.iterdir()}
-    expected = {"release.json", "README.txt"}
+    expected = {"release.json", "README.txt", "codelists.csv", "codelists.xlsx"}
     for table in (REGIONAL, "data_availability", "mirror_flows"):
         expected |= {f"{table}.csv", f"{table}.parquet", f"{table}.xlsx"}
     expected.add(f"{REGIONAL}.sdmx.csv")
@@ -182,13 +205,23 @@ def test_xlsx_data_sheet_holds_numbers_as_numbers(release: Path):
     wb = openpyxl.load_workbook(release / f"{REGIONAL}.xlsx")
     assert wb.sheetnames == ["data", "about"]
     rows = list(wb["data"].iter_rows(values_only=True))
-    assert list(rows[0]) == PUBLISHED_REGIONAL
+    assert list(rows[0]) == XLSX_REGIONAL
     assert len(rows) == 5
-    assert rows[1] == ("KEN", 2020, "M", "Y0T4", "UGA", 10, None, None, False, 1, 1, 7, 2, None)
-    assert rows[2][5] is None and rows[2][6] == "M"
-    assert rows[4][5] == 3_000_000_000 and rows[4][8] is True
+    first = dict(zip(XLSX_REGIONAL, rows[1], strict=True))
+    assert tuple(first[c] for c in PUBLISHED_REGIONAL) == (
+        *("KEN", 2020, "M", "Y0T4", "UGA", 10, None, None, False, 1, 1, 7, 2, None),
+    )
+    value, status = XLSX_REGIONAL.index("obs_value"), XLSX_REGIONAL.index("obs_status")
+    assert rows[2][value] is None and rows[2][status] == "M"
+    assert rows[4][value] == 3_000_000_000 and rows[4][XLSX_REGIONAL.index("derived")] is True
     mirror = list(load_sheet(release / "mirror_flows.xlsx", "data"))
-    assert mirror[1][5] == 0.5 and mirror[2][4] is None and mirror[2][5] is None
+    assert mirror[0][:4] == (
+        "origin_area",
+        "origin_area_label",
+        "destination_area",
+        "destination_area_label",
+    )
+    assert mirror[1][7] == 0.5 and mirror[2][6] is None and mirror[2][7] is None
 
 
 def load_sheet(path: Path, sheet: str):
@@ -206,7 +239,7 @@ def test_xlsx_about_sheet_describes_table_and_columns(release: Path):
     columns = {
         r[0]: (r[1], r[2]) for r in rows[rows.index(("Column", "Label", "Description")) + 1 :]
     }
-    assert list(columns) == PUBLISHED_REGIONAL
+    assert list(columns) == XLSX_REGIONAL
     assert columns["obs_value"] == (
         CONTRACT.columns["obs_value"].label,
         CONTRACT.columns["obs_value"].description,
@@ -242,12 +275,13 @@ def test_formula_text_is_text_in_xlsx(release: Path):
     assert "<f>" not in xml and "<f " not in xml
     assert 'quotePrefix="1"' in styles
     ws = openpyxl.load_workbook(path)["data"]
-    cells = [ws.cell(row=r, column=2) for r in range(2, 2 + len(FORMULAS))]
+    # columns: ref_area, ref_area_label, dataset, time_period, status, status_label, ...
+    cells = [ws.cell(row=r, column=3) for r in range(2, 2 + len(FORMULAS))]
     # XML turns a stored carriage return into a line feed on reading: no longer a formula
     assert [c.value for c in cells] == [f.replace("\r", "\n") for f in FORMULAS]
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
-    assert ws.cell(row=4, column=5).value == -3  # a negative number stays a number
-    assert not ws.cell(row=4, column=5).quotePrefix
+    assert ws.cell(row=4, column=7).value == -3  # a negative number stays a number
+    assert not ws.cell(row=4, column=7).quotePrefix
 
 
 def test_sdmx_csv_2_reads_back_with_pysdmx(release: Path):
@@ -332,7 +366,7 @@ def test_an_empty_table_is_published_with_its_header_and_no_sdmx_file(tmp_path):
     )
     assert len(pd.read_parquet(folder / f"{REGIONAL}.parquet")) == 0
     rows = list(load_sheet(folder / f"{REGIONAL}.xlsx", "data"))
-    assert rows == [tuple(PUBLISHED_REGIONAL)]
+    assert rows == [tuple(XLSX_REGIONAL)]
     # SDMX tools cannot read a header without observations: no file, and the README says so.
     assert not (folder / f"{REGIONAL}.sdmx.csv").exists()
     assert "there is no SDMX file for it" in (folder / "README.txt").read_text()
@@ -343,7 +377,8 @@ def test_infinite_ratios_are_blank_in_csv_and_xlsx_and_kept_in_parquet(tmp_path)
     folder = write_release({"mirror_flows": frame}, tmp_path, "inf")
     csv = pd.read_csv(folder / "mirror_flows.csv", encoding="utf-8-sig", keep_default_na=False)
     assert csv["ratio"].astype(str).tolist() == ["", "0.25"]
-    assert [r[5] for r in load_sheet(folder / "mirror_flows.xlsx", "data")] == ["ratio", None, 0.25]
+    ratio = [r[7] for r in load_sheet(folder / "mirror_flows.xlsx", "data")]
+    assert ratio == ["ratio", None, 0.25]
     parquet = pd.read_parquet(folder / "mirror_flows.parquet")
     assert parquet["ratio"].tolist() == [float("inf"), 0.25]
 

@@ -1,4 +1,5 @@
-"""Write a release folder: every table in every format, a manifest and a README, atomically.
+"""Write a release folder: every table in every format, the codelists with their labels in
+English, French and Arabic, a manifest and a README, atomically.
 
 Everything is written into a hidden sibling folder first (`.<id>.<random>.partial`) and
 renamed at the end, so a reader of `releases/` sees a release whole or not at all; a failure
@@ -23,12 +24,15 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.release.codelist_files import CODELISTS, write_codelists
 from pipelines.release.csv_files import write_csv
+from pipelines.release.labels import with_labels
 from pipelines.release.manifest import file_entry, readme_text
 from pipelines.release.parquet_files import write_parquet
 from pipelines.release.sdmx_files import write_sdmx_csv
 from pipelines.release.tables import TableSpec, published_frame, table_spec
 from pipelines.release.xlsx_files import write_xlsx
+from schemas.code_columns import column_codelists
 from schemas.contract import Contract, load_contract
 
 MANIFEST = "release.json"
@@ -55,10 +59,12 @@ def write_release(
 ) -> Path:
     """Write `tables` as release `release_id` under `releases_dir`; return the folder.
 
-    Each table becomes `<table>.csv`, `.parquet` and `.xlsx`, regional tables also
-    `<table>.sdmx.csv`; `release.json` lists every file with its SHA-256 and `README.txt`
-    says what the files are. Internal tables (outputs.yaml `audience: internal`) are written
-    as CSV and XLSX under `internal/` and listed apart in release.json.
+    Each table becomes `<table>.csv`, `.parquet` and `.xlsx` (the workbook with a label
+    column after each code column), regional tables also `<table>.sdmx.csv`;
+    `codelists.csv` and `.xlsx` give the codes of the tables' codelists in English, French
+    and Arabic; `release.json` lists every file with its SHA-256 and `README.txt` says
+    what the files are. Internal tables (outputs.yaml `audience: internal`) are written as
+    CSV and XLSX under `internal/` and listed apart in release.json.
     """
     if not RELEASE_ID.fullmatch(release_id):
         raise ValueError(
@@ -67,6 +73,8 @@ def write_release(
         )
     contract = contract or load_contract()
     specs = {name: table_spec(contract, name) for name in sorted(tables)}
+    if CODELISTS in specs:
+        raise ValueError(f"a table cannot be called {CODELISTS}: the codelists files are")
     hidden = {n for n in specs if n in contract.outputs and contract.outputs[n].internal}
     releases_dir = Path(releases_dir)
     target = releases_dir / release_id
@@ -80,9 +88,12 @@ def write_release(
             if name not in hidden
         }
         internal = {
-            name: _write_internal(specs[name], tables[name], staging, release_id)
+            name: _write_internal(contract, specs[name], tables[name], staging, release_id)
             for name in sorted(hidden)
         }
+        codelists = write_codelists(
+            contract, [n for n in specs if n not in hidden], staging, release_id
+        )
         created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         readme = staging / README
         readme.write_text(
@@ -92,6 +103,7 @@ def write_release(
                 [s for n, s in specs.items() if n not in hidden],
                 entries,
                 internal=[specs[n] for n in sorted(hidden)],
+                codelists=codelists,
             ),
             encoding="utf-8",
         )
@@ -101,6 +113,7 @@ def write_release(
             "metadata": dict(metadata or {}),
             "tables": entries,
             "internal": internal,
+            "codelists": codelists,
             "files": {README: file_entry(readme)},
         }
         (staging / MANIFEST).write_text(
@@ -166,7 +179,11 @@ def _write_table(
     paths = [
         write_csv(published, folder / f"{spec.name}.csv"),
         write_parquet(published, spec, folder / f"{spec.name}.parquet"),
-        write_xlsx(published, spec, folder / f"{spec.name}.xlsx", release_id=release_id),
+        write_xlsx(
+            *with_labels(contract, spec, published),
+            folder / f"{spec.name}.xlsx",
+            release_id=release_id,
+        ),
     ]
     if spec.dataset is not None and len(published):
         # SDMX tools cannot read a file with a header and no observation: none is written
@@ -176,12 +193,14 @@ def _write_table(
         "label": spec.label,
         "rows": len(published),
         "columns": spec.column_ids,
+        # where to look each code column's labels up (codelists.csv, the codelist table)
+        "codelists": {c: list(ids) for c, ids in column_codelists(contract, spec.name).items()},
         "files": {p.name: file_entry(p) for p in paths},
     }
 
 
 def _write_internal(
-    spec: TableSpec, frame: pd.DataFrame, folder: Path, release_id: str
+    contract: Contract, spec: TableSpec, frame: pd.DataFrame, folder: Path, release_id: str
 ) -> dict[str, Any]:
     """An internal table as CSV and XLSX under internal/; its manifest entry."""
     published = published_frame(spec, frame)
@@ -189,7 +208,11 @@ def _write_internal(
     where.mkdir(exist_ok=True)
     paths = [
         write_csv(published, where / f"{spec.name}.csv"),
-        write_xlsx(published, spec, where / f"{spec.name}.xlsx", release_id=release_id),
+        write_xlsx(
+            *with_labels(contract, spec, published),
+            where / f"{spec.name}.xlsx",
+            release_id=release_id,
+        ),
     ]
     return {
         "label": spec.label,

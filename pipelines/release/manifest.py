@@ -15,7 +15,10 @@ from pipelines.release.tables import TableSpec
 FORMATS = {
     ".csv": "CSV, UTF-8 with byte-order mark, comma-separated; empty cell = no value",
     ".parquet": "Parquet, typed columns, for programs (pandas, R arrow, DuckDB)",
-    ".xlsx": "Excel workbook: sheet 'data' with the table, sheet 'about' with what it means",
+    ".xlsx": (
+        "Excel workbook: sheet 'data' with the table, each code column followed by its label\n"
+        f"{'':14}in English (<column>_label), sheet 'about' with what it means"
+    ),
     ".sdmx.csv": f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<DATASET>({VERSION}), for SDMX tools",
 }
 _CHUNK = 1 << 20
@@ -40,8 +43,10 @@ def readme_text(
     specs: list[TableSpec],
     entries: Mapping[str, Mapping[str, Any]],
     internal: list[TableSpec] | None = None,
+    codelists: Mapping[str, Any] | None = None,
 ) -> str:
-    """README.txt: the release, then each table with its description and files."""
+    """README.txt: the release, its codelists files, then each table with its description
+    and files."""
     lines = [
         f"COMESA regional migration statistics, release {release_id}",
         f"Created {created_at}.",
@@ -53,6 +58,19 @@ def readme_text(
         "release.json lists every file with its SHA-256 checksum, row count and columns.",
         "",
     ]
+    if codelists:
+        words = ", ".join(codelists["columns"][2:])
+        lines += textwrap.wrap(
+            f"{codelists['label']} ({codelists['rows']} rows): every code of the tables, one "
+            f"row per codelist and code, with its words in each language ({words}). Each "
+            "table's columns below name the codelists of their codes (release.json too, under "
+            'the table\'s "codelists"): join on codelist and code. Codelists: '
+            f"{', '.join(codelists['codelists'])}.",
+            width=92,
+            subsequent_indent="  ",
+        )
+        lines += [f"  - {name}" for name in codelists["files"]]
+        lines += [""]
     for spec in specs:
         entry = entries[spec.name]
         lines += [f"{spec.label} ({entry['rows']} rows)"]
@@ -61,7 +79,12 @@ def readme_text(
         )
         lines += [f"  - {name}" for name in entry["files"]]
         lines += ["  Columns:"]
-        lines += [f"    {c.id}: {c.label}" for c in spec.columns]
+        coded = entry.get("codelists", {})
+        lines += [
+            f"    {c.id}: {c.label}"
+            + (f" (codes of {', '.join(coded[c.id])})" if c.id in coded else "")
+            for c in spec.columns
+        ]
         if spec.dataset is not None and entry["rows"] == 0:
             lines += ["  No member state has sent this dataset: there is no SDMX file for it."]
         lines += [""]

@@ -2,7 +2,9 @@
 
 Readers of the database see either the previous publication or the new one, whole. A run
 that fails or is killed mid-way rolls back (PostgreSQL and SQLite both make DELETE and
-INSERT transactional), so the previous publication stays in force.
+INSERT transactional), so the previous publication stays in force. The `codelist` table,
+the published codes in words, is replaced in the same transaction, so its labels are always
+those of the definitions the tables were published under.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlalchemy import Connection, Engine, MetaData, Table, insert
 from sqlalchemy.exc import DBAPIError
 
 from pipelines.warehouse.registry import ensure_registry, releases
+from schemas.code_columns import published_tables, used_codelists
+from schemas.codelist_table import CODELIST_TABLE, codelist_frame
 from schemas.contract import Contract, load_contract
 from schemas.tables import build_metadata
 
@@ -38,16 +42,23 @@ def publish_tables(
     parameters: dict[str, Any] | None = None,
     contract: Contract | None = None,
 ) -> dict[str, int]:
-    """Replace every table in `tables` and record the release; returns rows per table."""
+    """Replace every table in `tables` and the codelist table, and record the release;
+    returns rows per table of `tables`."""
+    contract = contract or load_contract()
     metadata = published_metadata(contract)
     ensure_registry(engine)
     counts = {}
+    codelist_table = metadata.tables[CODELIST_TABLE]
     with engine.begin() as conn:
-        metadata.create_all(conn, tables=[metadata.tables[name] for name in tables])
+        metadata.create_all(
+            conn, tables=[*(metadata.tables[name] for name in tables), codelist_table]
+        )
         for name, frame in tables.items():
             table = metadata.tables[name]
             conn.execute(table.delete())
             counts[name] = bulk_insert(conn, table, frame)
+        conn.execute(codelist_table.delete())
+        bulk_insert(conn, codelist_table, codelist_rows(contract))
         conn.execute(
             insert(releases).values(
                 release_id=release_id,
@@ -58,6 +69,15 @@ def publish_tables(
             )
         )
     return counts
+
+
+def codelist_rows(contract: Contract) -> pd.DataFrame:
+    """The rows of the codelist table: every codelist a table of the warehouse draws on.
+
+    All of the contract's published tables count, not only the ones of this publication:
+    a table published before and left alone now is still there to be joined.
+    """
+    return codelist_frame(contract, used_codelists(contract, published_tables(contract)))
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:

@@ -52,7 +52,11 @@ def _label(table: str) -> str:
             deps=INPUTS,
             group_name="publication",
             kinds={"csv", "parquet", "excel"},
-            description="The release folder: CSV, Parquet, XLSX and SDMX-CSV 2.0 of every table.",
+            description=(
+                "The release folder: CSV, Parquet, XLSX (codes with their labels) and SDMX-CSV "
+                "2.0 of every table, and codelists.csv/.xlsx with the labels in English, "
+                "French and Arabic."
+            ),
         ),
     ],
 )
@@ -62,7 +66,8 @@ def publish(
     contract: ContractDefinitions,
     **tables: pd.DataFrame,
 ):
-    """Write the release folder, then replace the published tables in one transaction."""
+    """Write the release folder, then replace the published tables (and the codelist table
+    of their labels) in one transaction."""
     definitions = contract.matching(CONTRACT)
     registry = submissions_frame(warehouse.engine)
     tables, stage = finish_publication(definitions, tables, registry)
