@@ -91,9 +91,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         encoding=_encoding(args.encoding),
         harmonise=False,  # a check: the harmonised rows are for intake
     )
-    sys.stdout.write(render_text(report))
+    report = report.in_language(_contract(), args.lang)
+    sys.stdout.write(render_text(report, lang=args.lang))
     if args.report:
-        written = write_report(report, args.report)
+        written = write_report(report, args.report, lang=args.lang)
         print(f"\nFull report: {written}")
     return EXIT_OK if report.accepted else EXIT_REJECTED
 
@@ -106,7 +107,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise UsageError("-o must name an .xlsx file.")
     country = _country(args.country) if args.country else None
-    written = write_template(out, _dataset(args.dataset), country)
+    written = write_template(out, _dataset(args.dataset), country, lang=args.lang)
     scope = f" ({country})" if country else ""
     print(f"Template for {args.dataset}{scope} written to {written}.")
     return EXIT_OK
@@ -164,10 +165,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
         metadata={k: v for k, v in metadata.items() if v},
         encoding=_encoding(args.encoding),
     )
-    print("\n".join(receipt.lines()))
+    print("\n".join(receipt.lines(args.lang, _contract())))
     if receipt.report is not None and len(receipt.report.findings):
         print()
-        sys.stdout.write(render_text(receipt.report))
+        sys.stdout.write(
+            render_text(receipt.report.in_language(_contract(), args.lang), lang=args.lang)
+        )
     if receipt.held:
         print("\nThe Secretariat is told; the file is published once it is approved.")
     elif receipt.accepted and receipt.duplicate_of is None:
@@ -467,6 +470,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(_store())
 
 
+def _language_option(p: argparse.ArgumentParser, what: str) -> None:
+    from schemas.contract import LANGUAGES
+
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help=f"{what}: {', '.join(LANGUAGES)} (English, French, Arabic; default en)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migstats",
@@ -500,6 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="declare a Windows code page for a CSV that is not UTF-8, e.g. cp1252",
     )
+    _language_option(p, "the language of the report")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -515,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", required=True, metavar="FILE.xlsx", help="where to write the template"
     )
+    _language_option(p, "the language of the template")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
@@ -533,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
             spec.option, dest=_dest(spec.option), metavar=field_id.upper(), help=spec.description
         )
     p.add_argument("--encoding", metavar="NAME", help="declare a Windows code page, e.g. cp1252")
+    _language_option(p, "the language of the report printed")
     p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser(

@@ -62,13 +62,13 @@ def stored_report(rec: dict[str, Any]) -> Report | None:
     return Report.from_dict(load_report(store().archive_dir, rec["report_path"]))
 
 
-def impact_sentences(rec: dict[str, Any]) -> list[str]:
+def impact_sentences(rec: dict[str, Any], lang: str = "en") -> list[str]:
     from pipelines.intake.impact import Impact
 
     if not rec.get("impact"):
         return []
     try:
-        return Impact.from_dict(json.loads(rec["impact"])).sentences()
+        return Impact.from_dict(json.loads(rec["impact"])).sentences(lang)
     except (ValueError, TypeError, KeyError, AttributeError):
         return []
 

@@ -75,7 +75,7 @@ class Code(Labelled):
 
 
 @dataclass(frozen=True)
-class Codelist:
+class Codelist(Labelled):
     """An ordered set of codes; a code means its label and description, not its spelling."""
 
     id: str
@@ -84,6 +84,11 @@ class Codelist:
     description: str = ""
     #: For age codelists: the groups that make up the scheme (a complete breakdown).
     scheme: tuple[str, ...] = ()
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
     @functools.cached_property
     def ids(self) -> frozenset[str]:
@@ -126,16 +131,25 @@ class Codelist:
 
 @dataclass(frozen=True)
 class Concept:
-    """A harmonised definition, with its full text and its sources."""
+    """A harmonised definition, with its full text and its sources; `label_fr`, `text_ar`,
+    ... in `words` give it in the other languages."""
 
     id: str
     label: str
     text: str
     sources: tuple[str, ...]
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    def label_in(self, lang: str = "en") -> str:
+        return (lang != "en" and self.words.get(f"label_{lang}")) or self.label
+
+    def text_in(self, lang: str = "en") -> str:
+        """The definition in `lang`; English where a language has none."""
+        return (lang != "en" and self.words.get(f"text_{lang}")) or self.text
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Labelled):
     """A column every dataset has besides its dimensions (ref_area, obs_value, ...)."""
 
     id: str
@@ -145,6 +159,11 @@ class Column:
     required: bool
     description: str
     codelist: str | None = None
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -202,7 +221,7 @@ def parse_breakdown(spec: Any) -> Breakdown:
 
 
 @dataclass(frozen=True)
-class Dimension:
+class Dimension(Labelled):
     """A breakdown of a dataset. `breakdown` says when its codes cover the whole population."""
 
     id: str
@@ -211,6 +230,12 @@ class Dimension:
     codelist: str
     breakdown: Breakdown = None
     concept: str | None = None
+    description: str = ""
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
     @property
     def is_age(self) -> bool:
@@ -252,7 +277,12 @@ class Dataset(Labelled):
 
 @dataclass(frozen=True)
 class Rule:
-    """A validation rule: id, severity, and the sentences a focal point reads."""
+    """A validation rule: id, severity, and the sentences a focal point reads.
+
+    `messages` and `fix` are the English templates by kind; `translations` holds the same
+    in the other languages (rules.yaml's `messages_fr`, `fix_ar`, `title_fr`, ...), with the
+    same placeholders.
+    """
 
     id: str
     severity: str
@@ -260,6 +290,26 @@ class Rule:
     messages: Mapping[str, str]
     fix: Mapping[str, str]
     params: Mapping[str, Any]
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def message_in(self, kind: str, lang: str = "en") -> str:
+        """The message template of `kind` in `lang`; English where a language has none."""
+        if lang != "en":
+            own = self.translations.get(f"messages_{lang}", {}).get(kind)
+            if own:
+                return own
+        return self.messages[kind]
+
+    def fix_in(self, kind: str, lang: str = "en") -> str:
+        """What to do about `kind`, in `lang`; '' where rules.yaml says nothing."""
+        if lang != "en":
+            own = self.translations.get(f"fix_{lang}", {}).get(kind)
+            if own:
+                return own
+        return self.fix.get(kind, "")
+
+    def title_in(self, lang: str = "en") -> str:
+        return (lang != "en" and self.translations.get(f"title_{lang}", {}).get("")) or self.title
 
 
 @dataclass(frozen=True)
@@ -514,6 +564,12 @@ def _cldr_country_names() -> dict[str, dict[str, str]]:
     return out
 
 
+def _untranslated(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A definition without its `label_<lang>` and `description_<lang>` entries."""
+    words = _translations(spec)
+    return {k: v for k, v in spec.items() if k not in words}
+
+
 def _yaml(files: Mapping[str, bytes], name: str) -> dict[str, Any]:
     return yaml.safe_load(files[name].decode("utf-8")) or {}
 
@@ -542,6 +598,7 @@ def _codelists(files: Mapping[str, bytes]) -> dict[str, Codelist]:
             description=spec.get("description", ""),
             codes=tuple(codes),
             scheme=scheme,
+            words=_translations(spec),
         )
     return out
 
@@ -556,12 +613,30 @@ def load_contract(path: str | os.PathLike[str] | None = None) -> Contract:
 def _load(root: Path) -> Contract:
     files = _snapshot(root)
     concepts = {
-        cid: Concept(cid, c["label"], " ".join(c["text"].split()), tuple(c.get("sources", ())))
+        cid: Concept(
+            cid,
+            c["label"],
+            " ".join(c["text"].split()),
+            tuple(c.get("sources", ())),
+            words={
+                f"{kind}_{lang}": " ".join(str(c[f"{kind}_{lang}"]).split())
+                for kind in ("label", "text")
+                for lang in LANGUAGES[1:]
+                if c.get(f"{kind}_{lang}")
+            },
+        )
         for cid, c in _yaml(files, "concepts.yaml").items()
     }
-    columns = {cid: Column(id=cid, **c) for cid, c in _yaml(files, "columns.yaml").items()}
+    columns = {
+        cid: Column(id=cid, words=_translations(c), **_untranslated(c))
+        for cid, c in _yaml(files, "columns.yaml").items()
+    }
     dimensions = {
-        did: Dimension(id=did, **{**d, "breakdown": parse_breakdown(d.get("breakdown"))})
+        did: Dimension(
+            id=did,
+            words=_translations(d),
+            **{**_untranslated(d), "breakdown": parse_breakdown(d.get("breakdown"))},
+        )
         for did, d in _yaml(files, "dimensions.yaml").items()
     }
     datasets = {
@@ -583,8 +658,17 @@ def _load(root: Path) -> Contract:
         for did, d in _yaml(files, "datasets.yaml").items()
     }
     rules = {}
+    texts = {"severity", "title", "messages", "fix"}
+    texts |= {f"{kind}_{lang}" for kind in ("title", "messages", "fix") for lang in LANGUAGES[1:]}
     for rid, r in _yaml(files, "rules.yaml").items():
-        params = {k: v for k, v in r.items() if k not in {"severity", "title", "messages", "fix"}}
+        params = {k: v for k, v in r.items() if k not in texts}
+        translations: dict[str, Mapping[str, str]] = {}
+        for lang in LANGUAGES[1:]:
+            translations[f"messages_{lang}"] = r.get(f"messages_{lang}") or {}
+            translations[f"fix_{lang}"] = r.get(f"fix_{lang}") or {}
+            if r.get(f"title_{lang}"):
+                # A title is one text: kept under the empty kind.
+                translations[f"title_{lang}"] = {"": r[f"title_{lang}"]}
         rules[rid] = Rule(
             id=rid,
             severity=r["severity"],
@@ -592,12 +676,13 @@ def _load(root: Path) -> Contract:
             messages=r.get("messages") or {},
             fix=r.get("fix") or {},
             params=params,
+            translations=translations,
         )
     metadata_fields = {
         fid: MetadataField(
             id=fid,
             words=_translations(f),
-            **{k: v for k, v in f.items() if k not in _translations(f)},
+            **_untranslated(f),
         )
         for fid, f in _yaml(files, "metadata.yaml").items()
     }

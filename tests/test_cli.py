@@ -95,6 +95,9 @@ def test_report_in_every_format(bad, tmp_path, report, capsys):
     if report.endswith(".json"):
         data = json.loads(target.read_text())
         assert data["status"] == "rejected"
+        assert data["language"] == "en"
+        params = data["findings"][0].pop("params")
+        assert (params["column"], params["value"], params["codelist_id"]) == ("sex", "X", "CL_SEX")
         assert data["findings"][0] | {"message": ""} == {
             "rule": "R3",
             "severity": "error",

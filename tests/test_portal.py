@@ -5,6 +5,7 @@ the security headers. The browser journeys are in test_portal_browser.py."""
 from __future__ import annotations
 
 import os
+from html import escape
 
 import pytest
 
@@ -285,3 +286,26 @@ def test_pages_speak_the_language_the_browser_asks_for(site):
     assert "KEN — كينيا" in page  # country names from the CLDR, in the page's language
     assert "CENSUS — تعداد السكان" in page  # the contract's codelists, in the page's language
     assert "الهجرة الوافدة" in page and "مصدر البيانات" in page  # datasets, metadata fields
+
+
+def test_reports_speak_the_page_language(site):
+    """The messages of rules.yaml, the report's own words and its numbers, in French; the
+    stored report of a submission written again in Arabic when an Arabic reader opens it."""
+    from pipelines.i18n import words
+    from portal import services
+
+    contract = services.contract()
+    ken = client_for("ken")
+    bad = b"ref_area,time_period,sex,obs_value\nKEN,2023,M,abc\nKEN,2023,F,12\n"
+    page = ken.post(
+        "/upload/",
+        {"country": "KEN", "dataset": "immigration", "check": "1",
+         "file": _upload("mistakes.csv", bad)},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()  # fmt: skip
+    french = contract.rules["R5"].message_in("not_integer", "fr").format(value="abc")
+    assert escape(french) in page and words("fr")("rejected") in page
+    arabic = ken.get(f"/submission/{site['KEN']}/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert words("ar")("accepted") in arabic or words("ar")("accepted with warnings") in arabic
+    report = ken.get(f"/submission/{site['KEN']}/report.json", HTTP_ACCEPT_LANGUAGE="ar")
+    assert report.json()["language"] == "ar"

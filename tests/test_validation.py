@@ -204,6 +204,7 @@ def test_frame_of_findings_has_stable_columns():
         "message",
         "suggestion",
         "related_rows",
+        "params",
     ]
     assert isinstance(report.findings, pd.DataFrame)
 

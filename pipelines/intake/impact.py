@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipelines.i18n import number, words
 from pipelines.intake.assemble import harmonise_submissions
 from pipelines.revisions.compare import compare_cells, summarise
 from pipelines.validation.breakdowns import grand_totals, summed_dimensions
-from pipelines.validation.messages import percent_text, render, render_fix
-from schemas.contract import Contract
+from pipelines.validation.findings import finding
+from pipelines.validation.messages import percent_text
+from schemas.contract import LANGUAGES, Contract
 from schemas.pandera_schemas import key_columns
 
 #: The submission id a file has before it is registered (never a real id).
@@ -82,48 +84,75 @@ class Impact:
         return self.removed / self.in_force_cells * 100 if self.in_force_cells else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data, with `summary`: the sentences, for reports that cannot import this."""
-        return {**asdict(self), "summary": self.sentences()}
+        """Plain data, with `summary`: the sentences, for reports that cannot import this
+        (`summaries` has them in every language)."""
+        return {
+            **asdict(self),
+            "summary": self.sentences(),
+            "summaries": {lang: self.sentences(lang) for lang in LANGUAGES},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Impact:
         totals = tuple(TotalChange(**t) for t in data.get("totals", ()))
         plain = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k != "summary"
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in data.items()
+            if k not in ("summary", "summaries")
         }
         return cls(**{**plain, "totals": totals})
 
-    def sentences(self) -> list[str]:
-        """The impact as a focal point reads it on a receipt."""
+    def sentences(self, lang: str = "en") -> list[str]:
+        """The impact as a focal point reads it on a receipt, in `lang`."""
+        _ = words(lang)
+
+        def n(value: int) -> str:
+            return number(value, lang)
+
         out = []
         if self.years_new:
-            out.append(f"First data for {_years(self.years_new)}: nothing was in force to replace.")
-        if self.years_replaced:
-            ids = ", ".join(map(str, self.replaces))
             out.append(
-                f"Replaces submission {ids} for {_years(self.years_replaced)}: "
-                f"{self.added:,} cells added, {self.removed:,} removed, {self.revised:,} "
-                f"revised, {self.reflagged:,} reflagged, of {self.in_force_cells:,} in force."
+                _("First data for {years}: nothing was in force to replace.").format(
+                    years=_years(self.years_new)
+                )
+            )
+        if self.years_replaced:
+            out.append(
+                _(
+                    "Replaces submission {ids} for {years}: {added} cells added, {removed} "
+                    "removed, {revised} revised, {reflagged} reflagged, of {in_force} in force."
+                ).format(
+                    ids=", ".join(map(str, self.replaces)),
+                    years=_years(self.years_replaced),
+                    added=n(self.added),
+                    removed=n(self.removed),
+                    revised=n(self.revised),
+                    reflagged=n(self.reflagged),
+                    in_force=n(self.in_force_cells),
+                )
             )
         for t in self.totals:
             if t.old is None and t.new is not None:
                 continue  # a first total is not a change
+            which = {"where": t.label(), "year": t.time_period}
             if t.new is None:
-                out.append(f"Grand total{t.label()} {t.time_period}: {t.old:,} -> none.")
+                text = _("Grand total{where} {year}: {old} -> none.")
+                out.append(text.format(**which, old=n(t.old or 0)))
             elif t.new == t.old:
-                out.append(f"Grand total{t.label()} {t.time_period}: {t.old:,}, unchanged.")
+                text = _("Grand total{where} {year}: {old}, unchanged.")
+                out.append(text.format(**which, old=n(t.old)))
+            elif t.percent is None:
+                text = _("Grand total{where} {year}: {old} -> {new}.")
+                out.append(text.format(**which, old=n(t.old or 0), new=n(t.new)))
             else:
-                pct = "" if t.percent is None else f" ({_signed_percent(t.percent)}%)"
-                out.append(f"Grand total{t.label()} {t.time_period}: {t.old:,} -> {t.new:,}{pct}.")
+                text = _("Grand total{where} {year}: {old} -> {new} ({change}%).")
+                change = percent_text(t.percent, lang, signed=True)
+                out.append(text.format(**which, old=n(t.old or 0), new=n(t.new), change=change))
         return out
 
 
 def _years(years: tuple[int, ...]) -> str:
     return ", ".join(map(str, years))
-
-
-def _signed_percent(pct: float) -> str:
-    return ("+" if pct > 0 else "") + percent_text(pct)
 
 
 def compute_impact(
@@ -209,41 +238,20 @@ def review_findings(contract: Contract, impact: Impact) -> list[dict[str, Any]]:
             (
                 "removed",
                 {
-                    "removed": f"{impact.removed:,}",
-                    "in_force": f"{impact.in_force_cells:,}",
+                    "removed": impact.removed,
+                    "in_force": impact.in_force_cells,
                     "years": _years(impact.years_replaced),
-                    "removed_pct": percent_text(impact.removed_percent),
-                    "limit": f"{limit_removed:g}",
+                    "removed_pct": impact.removed_percent,
+                    "limit": limit_removed,
                 },
             )
         )
     for t in impact.totals:
-        common = {"where": t.label(), "time_period": t.time_period, "limit": f"{limit_total:g}"}
+        common = {"where": t.label(), "time_period": t.time_period, "limit": limit_total}
         if t.old is not None and t.new is None:
-            found.append(("total_removed", {**common, "old": f"{t.old:,}"}))
+            found.append(("total_removed", {**common, "old": t.old}))
         elif t.percent is not None and abs(t.percent) > limit_total and not np.isnan(t.percent):
             found.append(
-                (
-                    "total_change",
-                    {
-                        **common,
-                        "old": f"{t.old:,}",
-                        "new": f"{t.new:,}",
-                        "change_pct": _signed_percent(t.percent),
-                    },
-                )
+                ("total_change", {**common, "old": t.old, "new": t.new, "change_pct": t.percent})
             )
-    return [
-        {
-            "rule": "R12",
-            "severity": rule.severity,
-            "kind": kind,
-            "row": None,
-            "column": None,
-            "value": None,
-            "message": render(contract, "R12", kind, **params),
-            "suggestion": render_fix(contract, "R12", kind, **params),
-            "related_rows": None,
-        }
-        for kind, params in found
-    ]
+    return [finding(contract, "R12", kind, **params) for kind, params in found]

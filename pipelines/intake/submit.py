@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from pipelines.i18n import number, words
 from pipelines.intake.accepted import in_force_rows
 from pipelines.intake.archive import sha256_of, store_file, store_report, store_rows
 from pipelines.intake.impact import Impact, compute_impact, review_findings
@@ -64,37 +65,68 @@ class Receipt:
     def held(self) -> bool:
         return self.status == HELD
 
-    def lines(self) -> list[str]:
-        """The receipt as printed by `migstats submit`."""
+    def lines(self, lang: str = "en", contract: Contract | None = None) -> list[str]:
+        """The receipt as printed by `migstats submit`, in `lang` (the reasons for holding
+        the file are the report's R12 messages, written in `lang` from `contract`'s rules)."""
+        _ = words(lang)
         if self.duplicate_of is not None:
-            state = "still in force" if self.status in IN_FORCE else self.status
+            if self.status in IN_FORCE:
+                text = _(
+                    "{file}: identical to submission {id} (still in force); nothing new was "
+                    "recorded."
+                )
+            else:
+                text = _(
+                    "{file}: identical to submission {id} ({status}); nothing new was recorded."
+                )
             return [
-                f"{self.original_name}: identical to submission {self.duplicate_of} "
-                f"({state}); nothing new was recorded."
+                text.format(file=self.original_name, id=self.duplicate_of, status=_(self.status))
             ]
-        years = ", ".join(map(str, self.years)) or "none"
+        years = ", ".join(map(str, self.years)) or _("none")
         out = [
-            f"Submission {self.submission_id}: {self.status.upper()}",
-            f"  {self.country} {self.dataset}, file {self.original_name}",
-            f"  {self.rows:,} rows, years {years}; {self.errors:,} error(s), "
-            f"{self.warnings:,} warning(s)",
+            _("Submission {id}: {status}").format(
+                id=self.submission_id, status=_(self.status).upper()
+            ),
+            "  "
+            + _("{country} {dataset}, file {file}").format(
+                country=self.country, dataset=self.dataset, file=self.original_name
+            ),
+            "  "
+            + _("{rows} rows, years {years}; {errors} error(s), {warnings} warning(s)").format(
+                rows=number(self.rows, lang),
+                years=years,
+                errors=number(self.errors, lang),
+                warnings=number(self.warnings, lang),
+            ),
         ]
         if self.reinstates is not None:
             out.append(
-                f"  The same bytes as submission {self.reinstates}, which a later file "
-                "superseded: registered again, it returns that vintage to force."
+                "  "
+                + _(
+                    "The same bytes as submission {id}, which a later file superseded: "
+                    "registered again, it returns that vintage to force."
+                ).format(id=self.reinstates)
             )
         if self.impact is not None:
-            out += [f"  {line}" for line in self.impact.sentences()]
+            out += [f"  {line}" for line in self.impact.sentences(lang)]
         if self.held:
             out.append(
-                "  HELD FOR REVIEW: the file is kept and registered, but the data in force stay "
-                "published until a Secretariat statistician approves it, because:"
+                "  "
+                + _(
+                    "HELD FOR REVIEW: the file is kept and registered, but the data in force "
+                    "stay published until a Secretariat statistician approves it, because:"
+                )
             )
-            out += [f"    - {reason}" for reason in self.held_reasons]
+            out += [f"    - {reason}" for reason in self._held_reasons(lang, contract)]
         if self.report_path:
-            out.append(f"  report: {self.report_path}")
+            out.append("  " + _("report: {path}").format(path=self.report_path))
         return out
+
+    def _held_reasons(self, lang: str, contract: Contract | None) -> list[str]:
+        if lang == "en" or self.report is None:
+            return self.held_reasons
+        findings = self.report.in_language(contract or load_contract(), lang).findings
+        return [str(m) for m in findings.loc[findings["rule"] == "R12", "message"]]
 
 
 def submit(

@@ -13,12 +13,13 @@ import numpy as np
 from pipelines.reading.csv_table import parse_csv
 from pipelines.reading.dialect import detect_delimiter
 from pipelines.reading.encoding import decode
+from pipelines.reading.entries import CodeCells, read_entries
 from pipelines.reading.errors import UnreadableFile
 from pipelines.reading.sniff import detect_format
 from pipelines.reading.table import RawTable
 from pipelines.reading.xlsx_table import parse_xlsx
 from schemas.checks import per_distinct
-from schemas.contract import Limits
+from schemas.contract import Limits, load_contract
 
 __all__ = ["RawTable", "UnreadableFile", "read_table"]
 
@@ -29,12 +30,17 @@ def read_table(
     *,
     encoding: str | None = None,
     limits: Limits | None = None,
+    code_cells: CodeCells | None = None,
 ) -> RawTable:
     """Read the bytes of a submission. Raises UnreadableFile for a rule-1 failure.
 
     The limits (definitions/limits.yaml) are checked as early as each can be: the size
     first, a line's length before the CSV parser, a workbook's used range before its cells
     are loaded, the rows, columns and cell lengths before anything is validated.
+
+    A template's dropdown entry ("KEN — Kenya") in a code column or code-valued metadata
+    field is read as its code (see `entries`); `code_cells` says where codes are (by default,
+    where the contract `load_contract()` gives puts them).
     """
     limits = limits or Limits()
     if len(data) > limits.max_file_bytes:
@@ -56,6 +62,7 @@ def read_table(
         if endings:
             table.details["line endings"] = endings
     check_shape(table, limits)
+    read_entries(table, code_cells or CodeCells.of(load_contract()))
     return table
 
 

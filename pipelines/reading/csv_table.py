@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.i18n import N_
 from pipelines.reading.dialect import NAMES
 from pipelines.reading.errors import UnreadableFile
 from pipelines.reading.table import RawTable
@@ -80,5 +81,5 @@ def _read(
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise UnreadableFile("unreadable", what="CSV", reason=str(exc).split("\n")[0]) from None
+        raise UnreadableFile("unreadable", what=N_("CSV"), reason=str(exc).split("\n")[0]) from None
     return table, invalid

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 
+from pipelines.i18n import N_
 from pipelines.reading.errors import UnreadableFile
 
 #: Encodings a focal point may declare; Windows code pages are what Excel writes by default.
@@ -58,5 +59,5 @@ def _strict(data: bytes, encoding: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise UnreadableFile("encoding", row=line) from None
     if "\x00" in text:
-        raise UnreadableFile("wrong_type", what="a binary file")
+        raise UnreadableFile("wrong_type", what=N_("a binary file"))
     return text

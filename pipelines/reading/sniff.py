@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from pipelines.i18n import N_
 from pipelines.reading.errors import UnreadableFile
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -21,16 +22,16 @@ def detect_format(data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if data.startswith(_OLE2):
-        raise UnreadableFile("wrong_type", what="a legacy Excel 97-2003 workbook (.xls)")
+        raise UnreadableFile("wrong_type", what=N_("a legacy Excel 97-2003 workbook (.xls)"))
     if data.startswith(b"\x1f\x8b"):
-        raise UnreadableFile("wrong_type", what="a gzip-compressed archive")
+        raise UnreadableFile("wrong_type", what=N_("a gzip-compressed archive"))
     if data.startswith(b"%PDF"):
-        raise UnreadableFile("wrong_type", what="a PDF document")
+        raise UnreadableFile("wrong_type", what=N_("a PDF document"))
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
-        raise UnreadableFile("wrong_type", what="a JSON document")
+        raise UnreadableFile("wrong_type", what=N_("a JSON document"))
     if head[:1] == b"<":
-        raise UnreadableFile("wrong_type", what="an XML or HTML document")
+        raise UnreadableFile("wrong_type", what=N_("an XML or HTML document"))
     return "text"
 
 
@@ -38,9 +39,9 @@ def _zip_kind(data: bytes) -> str:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except zipfile.BadZipFile:
-        raise UnreadableFile("wrong_type", what="a damaged ZIP archive") from None
+        raise UnreadableFile("wrong_type", what=N_("a damaged ZIP archive")) from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "mimetype" in names and any(n == "content.xml" for n in names):
-        raise UnreadableFile("wrong_type", what="an OpenDocument spreadsheet (.ods)")
-    raise UnreadableFile("wrong_type", what="a ZIP archive")
+        raise UnreadableFile("wrong_type", what=N_("an OpenDocument spreadsheet (.ods)"))
+    raise UnreadableFile("wrong_type", what=N_("a ZIP archive"))

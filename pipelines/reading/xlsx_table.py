@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
+from pipelines.i18n import N_
 from pipelines.reading.errors import UnreadableFile
 from pipelines.reading.table import RawTable
 from schemas.contract import Limits
@@ -59,7 +60,7 @@ def check_container(data: bytes, limits: Limits | None = None) -> None:
             raise UnreadableFile("zip_bomb", size_mb=round(total / 1e6), ratio=round(worst))
         names = {i.filename for i in infos}
         if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise UnreadableFile("wrong_type", what="a macro-enabled workbook (.xlsm)")
+            raise UnreadableFile("wrong_type", what=N_("a macro-enabled workbook (.xlsm)"))
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")):
                 continue
@@ -68,7 +69,7 @@ def check_container(data: bytes, limits: Limits | None = None) -> None:
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise UnreadableFile(
                     "unreadable",
-                    what="an Excel workbook",
+                    what=N_("an Excel workbook"),
                     reason="it contains XML entity declarations, which spreadsheets do not "
                     "need; save it again from Excel",
                 )
@@ -123,14 +124,14 @@ def parse_xlsx(data: bytes, limits: Limits | None = None) -> RawTable:
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own errors for a damaged file
-        raise UnreadableFile("unreadable", what="an Excel workbook", reason=_why(exc)) from None
+        raise UnreadableFile("unreadable", what=N_("an Excel workbook"), reason=_why(exc)) from None
     try:
         sheet, header_row, rows = _find_data_sheet(wb)
         metadata = _read_metadata(wb)
     except UnreadableFile:
         raise
     except Exception as exc:
-        raise UnreadableFile("unreadable", what="an Excel workbook", reason=_why(exc)) from None
+        raise UnreadableFile("unreadable", what=N_("an Excel workbook"), reason=_why(exc)) from None
     finally:
         wb.close()
     header = [_text(v) for v in rows[0]]

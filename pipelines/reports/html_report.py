@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.i18n import date, direction, number, words
+from pipelines.reports.text import impact_summary
 from pipelines.reports.xlsx_report import (
     ROW_COLUMN,
     SEVERITY_ORDER,
@@ -34,7 +36,7 @@ _CSS = """
 body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#222;line-height:1.35}
 h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.4em 0 .4em}
 table{border-collapse:collapse;margin:.3em 0;font-size:.92em}
-th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:start;vertical-align:top}
 th{background:#f2f2f2}
 .status{display:inline-block;padding:.2em .7em;border-radius:.3em;font-weight:bold}
 .accepted{background:#c6efce}.accepted-with-warnings{background:#ffeb9c}
@@ -46,17 +48,23 @@ tr.error td{border-top:2px solid #c00}tr.warning td{border-top:2px solid #c90}
 """.strip()
 
 
-def compact_rows(rows: list[int], listed: int = ROWS_LISTED) -> str:
-    """'row 5', 'rows 5, 9 and 12', 'rows 5, 9, 12 and 1,204 more' (thousands separated)."""
+def compact_rows(rows: list[int], listed: int = ROWS_LISTED, lang: str = "en") -> str:
+    """'row 5', 'rows 5, 9 and 12', 'rows 5, 9, 12 and 1,204 more' (thousands separated),
+    in `lang`."""
     if not rows:
         return ""
-    shown = [f"{r:,}" for r in rows[:listed]]
+    _ = words(lang)
+    shown = [number(r, lang) for r in rows[:listed]]
     more = len(rows) - len(shown)
     if len(rows) == 1:
-        return f"row {shown[0]}"
+        return _("row {rows}").format(rows=shown[0])
     if more:
-        return f"rows {', '.join(shown)} and {more:,} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
+        listed_rows = _("{rows} and {count} more").format(
+            rows=", ".join(shown), count=number(more, lang)
+        )
+    else:
+        listed_rows = _("{rows} and {last}").format(rows=", ".join(shown[:-1]), last=shown[-1])
+    return _("rows {rows}").format(rows=listed_rows)
 
 
 def message_groups(findings: pd.DataFrame) -> pd.DataFrame:
@@ -80,31 +88,36 @@ def message_groups(findings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_html_report(report: Report, path: str | Path) -> Path:
+def write_html_report(report: Report, path: str | Path, lang: str = "en") -> Path:
     """Write `report` as a self-contained HTML page at `path` and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report), encoding="utf-8")
+    path.write_text(render_html(report, lang), encoding="utf-8")
     return path
 
 
-def render_html(report: Report) -> str:
-    """The HTML page of `report`, as text."""
+def render_html(report: Report, lang: str = "en") -> str:
+    """The HTML page of `report`, as text, its own words in `lang` (right to left in Arabic;
+    the messages are the report's own, see Report.in_language)."""
     e = _e
+    _ = words(lang)
     s = report.summary()
-    title = f"Validation report: {s['file']}"
+    title = _("Validation report: {file}").format(file=s["file"])
+    counts = _("{errors} error(s), {warnings} warning(s)").format(
+        errors=number(s["errors"], lang), warnings=number(s["warnings"], lang)
+    )
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
         f'<p><span class="status {e(str(s["status"]).replace(" ", "-"))}">'
-        f"{e(s['status'])}</span> {s['errors']:,} error(s), {s['warnings']:,} warning(s)</p>",
-        _summary_table(s),
-        _impact_section(report),
-        _findings_section(report.findings),
-        _rows_section(report),
+        f"{e(_(s['status']))}</span> {e(counts)}</p>",
+        _summary_table(s, lang),
+        _impact_section(report, lang),
+        _findings_section(report.findings, lang),
+        _rows_section(report, lang),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -123,63 +136,77 @@ def _attr(entries: list[tuple[str, str]] | None) -> str:
     return f' class="{_e(worst(entries))}" title="{_e(joined_messages(entries))}"'
 
 
-def _summary_table(s: dict[str, Any]) -> str:
+def _summary_table(s: dict[str, Any], lang: str) -> str:
+    _ = words(lang)
     details = ", ".join(f"{k}: {v}" for k, v in (s.get("details") or {}).items())
     rows = [
-        ("country", s["country"]),
-        ("dataset", s["dataset"]),
-        ("format", s["format"]),
-        ("details", details),
-        ("rows read", f"{s['rows']:,}"),
-        ("checked at", s["checked_at"]),
+        (_("country"), s["country"]),
+        (_("dataset"), s["dataset"]),
+        (_("format"), s["format"]),
+        (_("details"), details),
+        (_("rows read"), number(s["rows"], lang)),
+        (_("checked at"), date(s["checked_at"], lang) if s["checked_at"] else ""),
     ]
-    rows += [(f"metadata: {k}", v) for k, v in (s.get("metadata") or {}).items()]
+    rows += [
+        (_("metadata: {field}").format(field=k), v) for k, v in (s.get("metadata") or {}).items()
+    ]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
 
 
-def _impact_section(report: Report) -> str:
+def _impact_section(report: Report, lang: str) -> str:
     if not report.impact:
         return ""
-    items = "".join(f"<li>{_e(line)}</li>" for line in report.impact.get("summary", []))
+    _ = words(lang)
+    lines = impact_summary(report.impact, lang)
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
     held = (
-        '<p><span class="status held-for-review">held for review</span> The data in force '
-        "stay published until a Secretariat statistician approves this file (see the R12 "
-        "warnings below).</p>"
+        f'<p><span class="status held-for-review">{_e(_("held for review"))}</span> '
+        + _e(
+            _(
+                "The data in force stay published until a Secretariat statistician approves "
+                "this file (see the R12 warnings below)."
+            )
+        )
+        + "</p>"
         if report.held
         else ""
     )
-    return f"<h2>What it changes against the data in force</h2><ul>{items}</ul>{held}"
+    heading = _e(_("What it changes against the data in force"))
+    return f"<h2>{heading}</h2><ul>{items}</ul>{held}"
 
 
-def _findings_section(findings: pd.DataFrame) -> str:
+def _findings_section(findings: pd.DataFrame, lang: str) -> str:
+    _ = words(lang)
+    heading = f"<h2>{_e(_('Findings'))}</h2>"
     if findings.empty:
-        return '<h2>Findings</h2><p class="note">No findings: every check passed.</p>'
+        return f'{heading}<p class="note">{_e(_("No findings: every check passed."))}</p>'
     groups = message_groups(findings)
+    names = [_("rule"), _("severity"), _("message"), _("fix"), _("where")]
     out = [
-        "<h2>Findings</h2>",
-        "<table><thead><tr><th>rule</th><th>severity</th><th>message</th><th>fix</th>"
-        "<th>where</th></tr></thead><tbody>",
+        heading,
+        "<table><thead><tr>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>",
     ]
     for g in groups.head(MAX_GROUPS_SHOWN).itertuples(index=False):
-        where = compact_rows(g.rows) if g.rows else "whole file"
+        where = compact_rows(g.rows, lang=lang) if g.rows else _("whole file")
         extra = g.count - len(g.rows)
         if g.rows and extra > 0:
-            where += f" ({g.count:,} findings)"
+            where += " " + _("({count} findings)").format(count=number(g.count, lang))
         out.append(
-            f'<tr><td>{_e(g.rule)}</td><td class="{_e(g.severity)}">{_e(g.severity)}</td>'
+            f'<tr><td>{_e(g.rule)}</td><td class="{_e(g.severity)}">{_e(_(g.severity))}</td>'
             f"<td>{_e(g.message)}</td><td>{_e(g.suggestion)}</td><td>{_e(where)}</td></tr>"
         )
     out.append("</tbody></table>")
     if len(groups) > MAX_GROUPS_SHOWN:
-        out.append(
-            f'<p class="note">The first {MAX_GROUPS_SHOWN:,} of {len(groups):,} different '
-            "messages are shown; the XLSX report lists every finding.</p>"
-        )
+        note = _(
+            "The first {shown} of {count} different messages are shown; the XLSX report "
+            "lists every finding."
+        ).format(shown=number(MAX_GROUPS_SHOWN, lang), count=number(len(groups), lang))
+        out.append(f'<p class="note">{_e(note)}</p>')
     return "".join(out)
 
 
-def _rows_section(report: Report) -> str:
+def _rows_section(report: Report, lang: str) -> str:
     submitted = report.submitted
     if submitted is None or report.findings.empty:
         return ""
@@ -189,23 +216,25 @@ def _rows_section(report: Report) -> str:
     if offending.empty:
         return ""
     shown = offending.head(MAX_ROWS_SHOWN)
-    out = ["<h2>Rows with findings</h2>"]
+    _ = words(lang)
+    out = [f"<h2>{_e(_('Rows with findings'))}</h2>"]
     if len(offending) > len(shown):
-        out.append(
-            f'<p class="note">The first {len(shown):,} of {len(offending):,} rows with '
-            "findings are shown; the XLSX report marks them all.</p>"
-        )
+        note = _(
+            "The first {shown} of {count} rows with findings are shown; the XLSX report marks "
+            "them all."
+        ).format(shown=number(len(shown), lang), count=number(len(offending), lang))
+        out.append(f'<p class="note">{_e(note)}</p>')
     head = f"<th>{_e(ROW_COLUMN)}</th>" + "".join(
         f"<th{_attr(marks.header.get(c))}>{_e(c)}</th>" for c in columns
     )
     out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
     values = [shown[c].to_numpy(dtype=object, na_value=None) for c in columns]
-    for i, number in enumerate(shown[ROW_COLUMN].to_numpy(dtype=object)):
-        number = int(number)
-        whole = marks.rows.get(number)
-        cells = [f'<td class="rowno">{number:,}</td>']
+    for i, row_no in enumerate(shown[ROW_COLUMN].to_numpy(dtype=object)):
+        row_no = int(row_no)
+        whole = marks.rows.get(row_no)
+        cells = [f'<td class="rowno">{number(row_no, lang)}</td>']
         for col, col_values in zip(columns, values, strict=True):
-            own = marks.cells.get((number, col))
+            own = marks.cells.get((row_no, col))
             cells.append(f"<td{_attr(own)}>{_e(col_values[i])}</td>")
         out.append(f"<tr{_attr(whole)}>{''.join(cells)}</tr>")
     out.append("</tbody></table>")

@@ -26,6 +26,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.i18n import N_, RTL, number, words
+from pipelines.reports.text import impact_summary
 from pipelines.validation.findings import Report
 
 #: Above this many submitted rows, the data sheet holds only rows with findings (and at most
@@ -47,11 +49,19 @@ STATUS_FILLS = {
     "accepted": PatternFill("solid", fgColor="C6EFCE"),
     "held for review": PatternFill("solid", fgColor="BDD7EE"),
 }
-FINDINGS_HEADER = ["row", "column", "value", "rule", "severity", "message", "suggestion"]
+FINDINGS_HEADER = [
+    N_("row"),
+    N_("column"),
+    N_("value"),
+    N_("rule"),
+    N_("severity"),
+    N_("message"),
+    N_("suggestion"),
+]
 ROW_COLUMN = "row"
 #: The data sheet's last column: the row of the submitted file (Excel's own row numbers
 #: differ when only the rows with findings are shown).
-ROW_HEADER = "row in file"
+ROW_HEADER = N_("row in file")
 #: Submitted columns written as numbers where a cell is a plain whole number.
 NUMBER_COLUMNS = frozenset({"obs_value", "time_period"})
 _PLAIN_NUMBER = re.compile(r"0|[1-9][0-9]{0,14}")
@@ -105,11 +115,12 @@ class Marks:
         return {r for r, _ in self.cells} | set(self.rows)
 
 
-def finding_marks(findings: pd.DataFrame, columns: Iterable[str]) -> Marks:
+def finding_marks(findings: pd.DataFrame, columns: Iterable[str], lang: str = "en") -> Marks:
     """Sort findings into cell, whole-row and header marks for a table with `columns`.
 
     A finding without a column, or naming a column the file does not have, marks its row.
     """
+    part_of = words(lang)("Part of the total in row {row}: {message}")
     known = set(columns)
     marks = Marks()
     related = (
@@ -136,7 +147,7 @@ def finding_marks(findings: pd.DataFrame, columns: Iterable[str]) -> Marks:
             marks.rows.setdefault(int(row), []).append(entry)
         if isinstance(others, str) and others:
             # The parts of a total that does not add up: marked with the total's message.
-            part = (entry[0], f"Part of the total in row {int(row)}: {entry[1]}")
+            part = (entry[0], part_of.format(row=int(row), message=entry[1]))
             for number in others.split():
                 marks.rows.setdefault(int(number), []).append(part)
     return marks
@@ -166,41 +177,54 @@ def sorted_findings(findings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def data_rows(report: Report, marks: Marks) -> tuple[pd.DataFrame | None, str]:
+def data_rows(report: Report, marks: Marks, lang: str = "en") -> tuple[pd.DataFrame | None, str]:
     """The submitted rows the data sheet shows, and a note when some were left out."""
+    _ = words(lang)
     submitted = report.submitted
     if submitted is None:
-        return None, "The file could not be read, so there is no data sheet."
+        return None, _("The file could not be read, so there is no data sheet.")
     if len(submitted) <= MAX_DATA_ROWS:
         return submitted, ""
     marked = submitted[submitted[ROW_COLUMN].isin(marks.marked_rows)]
-    note = (
-        f"The file has {len(submitted):,} rows: the data sheet shows only the "
-        f"{min(len(marked), MAX_DATA_ROWS):,} rows with findings"
-    )
+    counts = {
+        "rows": number(len(submitted), lang),
+        "shown": number(min(len(marked), MAX_DATA_ROWS), lang),
+        "marked": number(len(marked), lang),
+    }
     if len(marked) > MAX_DATA_ROWS:
-        note += f" (the first {MAX_DATA_ROWS:,} of {len(marked):,})"
-    return marked.head(MAX_DATA_ROWS), note + "."
+        note = _(
+            "The file has {rows} rows: the data sheet shows only the first {shown} of the "
+            "{marked} rows with findings."
+        )
+    else:
+        note = _(
+            "The file has {rows} rows: the data sheet shows only the {shown} rows with findings."
+        )
+    return marked.head(MAX_DATA_ROWS), note.format(**counts)
 
 
-def write_xlsx_report(report: Report, path: str | Path) -> Path:
-    """Write `report` as an XLSX workbook at `path` and return the path."""
+def write_xlsx_report(report: Report, path: str | Path, lang: str = "en") -> Path:
+    """Write `report` as an XLSX workbook at `path` and return the path; its own words in
+    `lang`, right to left in Arabic (the messages are the report's, see Report.in_language)."""
     path = Path(path)
+    _ = words(lang)
     findings = report.findings
     value_columns = [] if report.submitted is None else file_columns(report)
-    marks = finding_marks(findings, value_columns)
-    shown, data_note = data_rows(report, marks)
+    marks = finding_marks(findings, value_columns, lang)
+    shown, data_note = data_rows(report, marks, lang)
     notes = [data_note] if data_note else []
     if len(findings) > EXCEL_MAX_ROWS - 1:
         notes.append(
-            f"The findings sheet lists the first {EXCEL_MAX_ROWS - 1:,} of {len(findings):,}."
+            _("The findings sheet lists the first {shown} of {count}.").format(
+                shown=number(EXCEL_MAX_ROWS - 1, lang), count=number(len(findings), lang)
+            )
         )
 
     wb = Workbook(write_only=True)
-    _summary_sheet(wb, report, notes)
-    _findings_sheet(wb, sorted_findings(findings).head(EXCEL_MAX_ROWS - 1))
+    _summary_sheet(wb, report, notes, lang)
+    _findings_sheet(wb, sorted_findings(findings).head(EXCEL_MAX_ROWS - 1), lang)
     if shown is not None:
-        _data_sheet(wb, shown, value_columns, marks)
+        _data_sheet(wb, shown, value_columns, marks, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -223,41 +247,55 @@ def file_columns(report: Report) -> list[str]:
     return known or [str(c) for c in report.submitted.columns if c != ROW_COLUMN]
 
 
-def _summary_sheet(wb: Workbook, report: Report, notes: list[str]) -> None:
-    ws = wb.create_sheet("summary")
+def _sheet(wb: Workbook, name: str, lang: str) -> Any:
+    """A new sheet, right to left for Arabic (set before its first row: a write-only sheet
+    writes its view then)."""
+    ws = wb.create_sheet(name)
+    if lang in RTL:
+        ws.sheet_view.rightToLeft = True
+    return ws
+
+
+def _summary_sheet(wb: Workbook, report: Report, notes: list[str], lang: str) -> None:
+    _ = words(lang)
+    ws = _sheet(wb, "summary", lang)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     s = report.summary()
     details = ", ".join(f"{k}: {v}" for k, v in (s.get("details") or {}).items())
+    status = str(s["status"])
     rows: list[tuple[str, Any]] = [
-        ("file", s["file"]),
-        ("country", s["country"]),
-        ("dataset", s["dataset"]),
-        ("status", s["status"]),
-        ("format", s["format"]),
-        ("details", details),
-        ("rows read", s["rows"]),
-        ("errors", s["errors"]),
-        ("warnings", s["warnings"]),
-        ("checked_at", s["checked_at"]),
+        (_("file"), s["file"]),
+        (_("country"), s["country"]),
+        (_("dataset"), s["dataset"]),
+        (_("status"), _(status)),
+        (_("format"), s["format"]),
+        (_("details"), details),
+        (_("rows read"), s["rows"]),
+        (_("errors"), s["errors"]),
+        (_("warnings"), s["warnings"]),
+        (_("checked at"), s["checked_at"]),
     ]
-    rows += [(f"metadata: {k}", v) for k, v in (s.get("metadata") or {}).items()]
-    rows += [("impact", line) for line in (report.impact or {}).get("summary", [])]
-    rows += [("note", n) for n in notes]
+    rows += [
+        (_("metadata: {field}").format(field=k), v) for k, v in (s.get("metadata") or {}).items()
+    ]
+    rows += [(_("impact"), line) for line in impact_summary(report.impact or {}, lang)]
+    rows += [(_("note"), n) for n in notes]
     for key, value in rows:
-        fill = STATUS_FILLS.get(str(value)) if key == "status" else None
+        fill = STATUS_FILLS.get(status) if key == _("status") else None
         style = {"fill": fill} if fill else {}
         ws.append([text_cell(ws, key, font=_BOLD), text_cell(ws, value, **style)])
 
 
-def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
-    ws = wb.create_sheet("findings")
+def _findings_sheet(wb: Workbook, findings: pd.DataFrame, lang: str) -> None:
+    _ = words(lang)
+    ws = _sheet(wb, "findings", lang)
     ws.freeze_panes = "A2"
     widths = {"row": 8, "column": 18, "value": 20, "rule": 7, "severity": 10}
     for i, name in enumerate(FINDINGS_HEADER, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 70)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDINGS_HEADER))}{len(findings) + 1}"
-    ws.append([text_cell(ws, h, font=_BOLD) for h in FINDINGS_HEADER])
+    ws.append([text_cell(ws, _(h), font=_BOLD) for h in FINDINGS_HEADER])
     columns = [findings[c].to_numpy(dtype=object, na_value=None) for c in FINDINGS_HEADER]
     for values in zip(*columns, strict=True):
         record = dict(zip(FINDINGS_HEADER, values, strict=True))
@@ -265,20 +303,24 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
         if record["row"] is not None:
             record["row"] = int(record["row"])
         cells = [text_cell(ws, record[name]) for name in FINDINGS_HEADER]
+        severity = cells[FINDINGS_HEADER.index("severity")]
+        severity.value = _(str(record["severity"]))
         if fill:
-            cells[FINDINGS_HEADER.index("severity")].fill = fill
+            severity.fill = fill
         ws.append(cells)
 
 
-def _data_sheet(wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Marks) -> None:
+def _data_sheet(
+    wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Marks, lang: str
+) -> None:
     """The submitted table in the columns it had (A, B, ...), the file's row number last."""
-    ws = wb.create_sheet("data")
+    ws = _sheet(wb, "data", lang)
     ws.freeze_panes = "A2"
     for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(col) + 2)
     ws.column_dimensions[get_column_letter(len(columns) + 1)].width = 12
     header = [_marked(ws, col, marks.header.get(col), font=_BOLD) for col in columns]
-    header.append(text_cell(ws, ROW_HEADER, font=_BOLD))
+    header.append(text_cell(ws, words(lang)(ROW_HEADER), font=_BOLD))
     ws.append(header)
     if len(shown) == 0:
         return
@@ -290,19 +332,19 @@ def _data_sheet(wb: Workbook, shown: pd.DataFrame, columns: list[str], marks: Ma
         else shown[c].to_numpy(dtype=object, na_value=None)
         for c in columns
     ]
-    for i, number in enumerate(row_numbers):
-        number = int(number)
-        whole = marks.rows.get(number)
+    for i, row_no in enumerate(row_numbers):
+        row_no = int(row_no)
+        whole = marks.rows.get(row_no)
         cells = []
         for col, col_values in zip(columns, values, strict=True):
-            own = marks.cells.get((number, col))
+            own = marks.cells.get((row_no, col))
             if whole:
                 # The row's messages are on its row number; the fill shows the row's extent.
                 fill = fill_for(worst([*(own or []), *whole]))
                 cells.append(_marked(ws, col_values[i], own or None, fill=fill))
             else:
                 cells.append(_marked(ws, col_values[i], own))
-        cells.append(_marked(ws, number, whole))
+        cells.append(_marked(ws, row_no, whole))
         ws.append(cells)
 
 

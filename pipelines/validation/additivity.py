@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.validation.breakdowns import Relation, complete_sums, tainted
-from pipelines.validation.messages import compact_rows, percent_text, render, render_fix
+from pipelines.validation.findings import finding
 from schemas.checks import KeyCodes
 from schemas.contract import TOTAL, Contract
 
@@ -95,25 +95,21 @@ def _parts_over_total(
     keep = ~tainted(rows, invalid, keys)
     out = []
     for part, total in zip(parts[keep], totals[keep], strict=True):  # few by construction
-        params = {
-            "dimension": rel.dimension,
-            "code": str(df[rel.dimension].iat[part]),
-            "part": f"{int(value[part]):,}",
-            "total": f"{int(value[total]):,}",
-            "total_row": int(df["row"].iat[total]),
-        }
         out.append(
-            {
-                "rule": "R7",
-                "severity": contract.rules["R7"].severity,
-                "kind": "part_exceeds_total",
-                "row": int(df["row"].iat[part]),
-                "column": "obs_value",
-                "value": str(int(value[part])),
-                "message": render(contract, "R7", "part_exceeds_total", **params),
-                "suggestion": render_fix(contract, "R7", "part_exceeds_total", **params),
-                "related_rows": str(params["total_row"]),
-            }
+            finding(
+                contract,
+                "R7",
+                "part_exceeds_total",
+                row=int(df["row"].iat[part]),
+                column="obs_value",
+                value=str(int(value[part])),
+                related_rows=str(int(df["row"].iat[total])),
+                dimension=rel.dimension,
+                code=str(df[rel.dimension].iat[part]),
+                part=int(value[part]),
+                total=int(value[total]),
+                total_row=int(df["row"].iat[total]),
+            )
         )
     return out
 
@@ -128,7 +124,7 @@ def _describe(
         .groupby(keys, observed=True, sort=False)
         .agg(
             codes=(rel.dimension, lambda s: ", ".join(map(str, s))),
-            rows=("row", lambda s: compact_rows([int(r) for r in s])),
+            rows=("row", lambda s: sorted(int(r) for r in s)),
             related=("row", lambda s: " ".join(str(r) for r in sorted(int(r) for r in s))),
         )
     )
@@ -136,27 +132,22 @@ def _describe(
     out = []
     for rec in bad.itertuples(index=False):  # only the failing totals: few by construction
         rule = "R7" if rec.pct > tolerance else "R8"
-        pct = percent_text(rec.pct)
-        params = {
-            "dimension": rel.dimension,
-            "total": f"{int(rec.value):,}",
-            "sum": f"{int(rec.part_sum):,}",
-            "codes": rec.codes,
-            "rows": rec.rows,
-            "diff_pct": pct,
-            "tolerance": f"{tolerance:g}",
-        }
         out.append(
-            {
-                "rule": rule,
-                "severity": contract.rules[rule].severity,
-                "kind": "additivity",
-                "row": int(rec.row),
-                "column": "obs_value",
-                "value": str(int(rec.value)),
-                "message": render(contract, rule, "additivity", **params),
-                "suggestion": render_fix(contract, rule, "additivity", **params),
-                "related_rows": rec.related,
-            }
+            finding(
+                contract,
+                rule,
+                "additivity",
+                row=int(rec.row),
+                column="obs_value",
+                value=str(int(rec.value)),
+                related_rows=rec.related,
+                dimension=rel.dimension,
+                total=int(rec.value),
+                sum=int(rec.part_sum),
+                codes=rec.codes,
+                rows=rec.rows,
+                diff_pct=float(rec.pct),
+                tolerance=float(tolerance),
+            )
         )
     return out

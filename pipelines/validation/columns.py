@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from pipelines.reading.headers import match_headers
 from pipelines.reading.table import RawTable
-from pipelines.validation.messages import render, render_fix
+from pipelines.validation.findings import finding
 from pipelines.validation.suggest import nearest_name
 from schemas.checks import distinct
 from schemas.contract import TOTAL, Contract
@@ -58,20 +60,9 @@ def find_columns(
     match = match_headers(raw.header, aliases)
     findings: list[dict] = []
 
-    def add(kind: str, column: str | None, value: str | None, **params: str) -> None:
-        params = {"dataset": dataset_id, "column": column or "", "value": value or "", **params}
+    def add(kind: str, column: str | None, value: str | None, **params: Any) -> None:
         findings.append(
-            {
-                "rule": "R2",
-                "severity": contract.rules["R2"].severity,
-                "kind": kind,
-                "row": None,
-                "column": column,
-                "value": value,
-                "message": render(contract, "R2", kind, **params),
-                "suggestion": params.pop("suggestion", "")
-                or render_fix(contract, "R2", kind, **params),
-            }
+            finding(contract, "R2", kind, column=column, value=value, dataset=dataset_id, **params)
         )
 
     cells = raw.frame
@@ -84,16 +75,13 @@ def find_columns(
     allowed = ", ".join(contract.column_ids(dataset_id))
     for _pos, text in match.unknown:
         guess = nearest_name(text, aliases)
-        hint = f"Did you mean {aliases[guess]}? " if guess else ""
-        key = text.strip().lower()
-        if key in other_dims:
-            hint += f"{key} is a dimension of other datasets, not of {dataset_id}. "
         add(
             "unknown",
             text,
             text,
             allowed=allowed,
-            suggestion=hint + render_fix(contract, "R2", "unknown", allowed=allowed),
+            guess=aliases[guess] if guess else "",
+            other_dimension=text.strip().lower() in other_dims,
         )
     for col, positions in match.duplicated.items():
         add("duplicated", col, ", ".join(excel_column(p) for p in positions))

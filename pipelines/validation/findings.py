@@ -7,10 +7,15 @@ file with a million bad cells is reported as fast as it was checked.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
+
+from pipelines.i18n import N_
+from pipelines.validation.messages import render, render_fix
+from schemas.contract import Contract
 
 FINDING_COLUMNS = [
     "rule",
@@ -24,16 +29,21 @@ FINDING_COLUMNS = [
     # Other rows the finding concerns, space-separated (the parts of a total that does not
     # add up): reports mark them beside `row`.
     "related_rows",
+    # The values the message and suggestion are made of (a dict): reports write the sentence
+    # again from them in the reader's language (messages.localised).
+    "params",
 ]
 
 #: What becomes of a submission. The first three come from validation; a file that passed but
 #: would change too much of what is in force is *held* until the Secretariat approves it (then
 #: accepted) or declines it.
-ACCEPTED = "accepted"
-ACCEPTED_WITH_WARNINGS = "accepted with warnings"
-REJECTED = "rejected"
-HELD = "held for review"
-DECLINED = "declined"
+ACCEPTED = N_("accepted")
+ACCEPTED_WITH_WARNINGS = N_("accepted with warnings")
+REJECTED = N_("rejected")
+HELD = N_("held for review")
+DECLINED = N_("declined")
+#: The severities as reports show them (rules.yaml's values).
+SEVERITIES = (N_("error"), N_("warning"))
 #: Statuses whose data are in force (published at the next consolidation).
 IN_FORCE = (ACCEPTED, ACCEPTED_WITH_WARNINGS)
 
@@ -46,8 +56,75 @@ def in_force_status(status: pd.Series) -> pd.Series:
 def empty_findings() -> pd.DataFrame:
     """A findings frame with no rows and the right columns."""
     return pd.DataFrame(
-        {c: pd.Series([], dtype="Int64" if c == "row" else "str") for c in FINDING_COLUMNS}
+        {
+            c: pd.Series([], dtype="Int64" if c == "row" else object if c == "params" else "str")
+            for c in FINDING_COLUMNS
+        }
     )
+
+
+def finding(
+    contract: Contract,
+    rule: str,
+    kind: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    related_rows: str | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """One finding of `rule`/`kind`: its place, its sentences in English and the values they
+    are written from (`params`, kept so that a report can write them in another language).
+    The templates' {row}, {column} and {value} are the finding's own."""
+    params = {"row": row, "column": column or "", "value": value or "", **params}
+    return {
+        "rule": rule,
+        "severity": contract.rules[rule].severity,
+        "kind": kind,
+        "row": row,
+        "column": column,
+        "value": value,
+        "message": render(contract, rule, kind, **params),
+        "suggestion": render_fix(contract, rule, kind, **params),
+        "related_rows": related_rows,
+        "params": params,
+    }
+
+
+def localise_findings(contract: Contract, findings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`findings` with their message and suggestion written in `lang` from their params.
+
+    Written once per distinct sentence (a million copies of one mistake cost one rendering):
+    the same English sentence comes from the same values, which give the same sentence in
+    any language. A finding without params (a report stored before they were kept) stays
+    in English.
+    """
+    if lang == "en" or findings.empty or "params" not in findings:
+        return findings
+    keys = ["rule", "kind", "message", "suggestion"]
+    has = findings["params"].map(lambda p: isinstance(p, dict))
+    if not has.any():
+        return findings
+    distinct = findings.loc[has].drop_duplicates(keys)
+    texts = {}
+    for rec in distinct.itertuples(index=False):
+        if rec.rule not in contract.rules or rec.kind not in contract.rules[rec.rule].messages:
+            continue  # a rule or kind since retired from rules.yaml: kept as it was written
+        texts[(rec.rule, rec.kind, rec.message, rec.suggestion)] = (
+            render(contract, rec.rule, rec.kind, lang, **rec.params),
+            render_fix(contract, rec.rule, rec.kind, lang, **rec.params),
+        )
+    if not texts:
+        return findings
+    index = pd.MultiIndex.from_frame(findings[keys].astype(object))
+    table = pd.Series(texts, dtype=object)
+    found = table.reindex(index).to_numpy()
+    out = findings.copy()
+    known = pd.notna(found)
+    out.loc[known, "message"] = [t[0] for t in found[known]]
+    out.loc[known, "suggestion"] = [t[1] for t in found[known]]
+    return out
 
 
 def findings_frame(findings: list[dict]) -> pd.DataFrame:
@@ -57,7 +134,7 @@ def findings_frame(findings: list[dict]) -> pd.DataFrame:
         return empty_findings()
     out = pd.DataFrame(findings, columns=FINDING_COLUMNS)
     out["row"] = out["row"].astype("Int64")
-    for col in ("column", "value", "related_rows"):
+    for col in ("column", "value", "related_rows", "params"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     order = out["severity"].map({"error": 0, "warning": 1})
     return (
@@ -157,7 +234,25 @@ class Report:
             held=data.get("status") == HELD,
         )
 
+    def in_language(self, contract: Contract, lang: str) -> Report:
+        """The report with its messages and suggestions written in `lang` (a copy)."""
+        if lang == "en":
+            return self
+        return replace(self, findings=localise_findings(contract, self.findings, lang))
+
     def to_dict(self) -> dict[str, Any]:
         """The whole report as plain JSON-ready data."""
         records = self.findings.astype(object).where(self.findings.notna(), None)
+        if "params" in records:
+            records["params"] = records["params"].map(_json_params)
         return {**self.summary(), "findings": records.to_dict(orient="records")}
+
+
+def _json_params(params: Any) -> Any:
+    """Params as strict JSON holds them: an infinite percentage as the sign a report shows."""
+    if not isinstance(params, dict):
+        return params
+    return {
+        k: ("∞" if v > 0 else "-∞") if isinstance(v, float) and math.isinf(v) else v
+        for k, v in params.items()
+    }

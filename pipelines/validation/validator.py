@@ -11,18 +11,21 @@ import logging
 import os
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pipelines.i18n import N_
 from pipelines.reading import UnreadableFile, read_table
+from pipelines.reading.entries import CodeCells
 from pipelines.reading.headers import SDMX_COLUMNS, SDMX_EXTRA
 from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
 from pipelines.validation.additivity import additivity_findings
 from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
-from pipelines.validation.findings import Report, findings_frame
+from pipelines.validation.findings import Report, finding, findings_frame
 from pipelines.validation.guard import TooSlow, bounded
 from pipelines.validation.harmonise import harmonise as harmonised_table
 from pipelines.validation.harmonise import with_values
@@ -61,7 +64,7 @@ def validate_file(
     except UnreadableFile as problem:
         return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
     except OSError as exc:
-        problem = UnreadableFile("unreadable", what="a file", reason=exc.strerror or str(exc))
+        problem = UnreadableFile("unreadable", what=N_("a file"), reason=exc.strerror or str(exc))
         return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
     return validate_bytes(
         data,
@@ -120,7 +123,13 @@ def _validate(
 ) -> Report:
     known = set(column_aliases(contract, dataset)) | set(SDMX_COLUMNS) | SDMX_EXTRA
     try:
-        raw = read_table(data, known, encoding=encoding, limits=contract.limits)
+        raw = read_table(
+            data,
+            known,
+            encoding=encoding,
+            limits=contract.limits,
+            code_cells=CodeCells.of(contract),
+        )
     except UnreadableFile as exc:
         return Report(file_name, country, dataset, findings_frame([r1_finding(contract, exc)]))
     findings = [
@@ -185,34 +194,13 @@ def _template_mismatch(
     ):
         said = (metadata.get(field) or "").strip()
         if said and said != expected:
-            params = {"value": said, "dataset": dataset, "country": country}
-            out.append(
-                {
-                    "rule": rule,
-                    "severity": contract.rules[rule].severity,
-                    "kind": kind,
-                    "row": None,
-                    "column": None,
-                    "value": said,
-                    "message": render(contract, rule, kind, **params),
-                    "suggestion": render_fix(contract, rule, kind, **params),
-                }
-            )
+            out.append(finding(contract, rule, kind, value=said, dataset=dataset, country=country))
     return out
 
 
 def r1_finding(contract: Contract, exc: UnreadableFile) -> dict:
     """A rule-1 finding from a reader's failure."""
-    return {
-        "rule": "R1",
-        "severity": contract.rules["R1"].severity,
-        "kind": exc.kind,
-        "row": exc.row,
-        "column": None,
-        "value": None,
-        "message": render(contract, "R1", exc.kind, row=exc.row, **exc.params),
-        "suggestion": render_fix(contract, "R1", exc.kind, **exc.params),
-    }
+    return finding(contract, "R1", exc.kind, row=exc.row, **exc.params)
 
 
 def _check_cells(
@@ -302,51 +290,51 @@ def _cell_messages(
     cases = cases.assign(kind=kind)
     base = {
         "country": country,
-        "country_name": contract.countries.label_of(country),
         "dataset": dataset,
         "current_year": year,
         "current_year_minus_1": year - 1,
     }
-    scheme_label = _scheme_label(contract, dataset, scheme)
+    scheme_id = _scheme_id(contract, dataset, scheme)
     out: list[dict] = []
     unique = cases.drop_duplicates(["rule", "kind", "column", "value"])
-    texts = {}
+    texts: dict[tuple, tuple[str, str, dict[str, Any]]] = {}
     guesses: dict[tuple[str, str], str] = {}
     for rec in unique.itertuples(index=False):  # once per distinct mistake, not per row
-        params = {
+        params: dict[str, Any] = {
             **base,
             "column": rec.column or "",
-            "column_label": _column_label(contract, rec.column),
             "value": rec.value or "",
-            "scheme": scheme_label,
-            "limit": f"{contract.limits.max_value:,}",
+            "scheme_id": scheme_id,
+            "limit": contract.limits.max_value,
             **_digits(rec.value if isinstance(rec.value, str) else ""),
         }
-        suggestion = render_fix(contract, rec.rule, rec.kind, **params)
         if rec.rule == "R3" and rec.column and rec.kind == "unknown_code":
             codelist = _codelist(contract, dataset, rec.column)
-            params["codelist"] = f"{codelist.id} ({codelist.label})"
+            params["codelist_id"] = codelist.id
             guess = CodeSuggester(codelist)(rec.value or "")
-            suggestion = render_fix(contract, "R3", "unknown_code", **params)
             if guess:
                 guesses[(rec.column, rec.value)] = guess
-                suggestion = f"Did you mean {CodeSuggester(codelist).describe(guess)}? {suggestion}"
-        message = render(contract, rec.rule, rec.kind, **params)
+                params |= {"guess_code": guess, "guess_codelist": codelist.id}
         if rec.rule in ("R3", "R4") and isinstance(rec.value, str):
-            message += _strange_characters(rec.value)
-        texts[(rec.rule, rec.kind, rec.column, rec.value)] = (message, suggestion)
+            odd = _strange_characters(rec.value)
+            if odd:
+                params["characters"] = odd
+        texts[(rec.rule, rec.kind, rec.column, rec.value)] = (
+            render(contract, rec.rule, rec.kind, **params),
+            render_fix(contract, rec.rule, rec.kind, **params),
+            params,
+        )
     dup_first = _duplicate_first_rows(contract, dataset, frame, cases)
-    duplicates: dict[tuple[int, str], str] = {}
+    duplicates: dict[tuple[int, str], tuple[str, dict[str, Any]]] = {}
     for rec in cases.itertuples(index=False):
-        message, suggestion = texts[(rec.rule, rec.kind, rec.column, rec.value)]
+        message, suggestion, params = texts[(rec.rule, rec.kind, rec.column, rec.value)]
         if rec.rule == "R6":
             first_key = dup_first[rec.index]
             if first_key not in duplicates:  # one sentence per duplicated key
                 first, key = first_key
-                duplicates[first_key] = render(
-                    contract, "R6", "duplicate", first_row=first, key=key
-                )
-            message = duplicates[first_key]
+                own = {"first_row": first, "key": key}
+                duplicates[first_key] = (render(contract, "R6", "duplicate", **own), own)
+            message, params = duplicates[first_key]
         out.append(
             {
                 "rule": rec.rule,
@@ -357,26 +345,21 @@ def _cell_messages(
                 "value": rec.value,
                 "message": message,
                 "suggestion": suggestion,
+                "params": params,
             }
         )
     return out, guesses
 
 
 def _strange_characters(text: str) -> str:
-    """A sentence naming the characters of a code that are not what they look like (a
-    Cyrillic K, U+041A, in KEN; a zero-width or non-breaking space); empty when none is."""
+    """The characters of a code that are not what they look like (a Cyrillic K, U+041A, in
+    KEN; a zero-width or non-breaking space), named by Unicode; empty when none is."""
     odd = dict.fromkeys(ch for ch in text if not ch.isascii() or not ch.isprintable())
-    if not odd:
-        return ""
-    names = [
+    return ", ".join(
         f"'{ch}' ({unicodedata.name(ch, f'U+{ord(ch):04X}')}, U+{ord(ch):04X})"
         if ch.isprintable() and not ch.isspace()
-        else f"an invisible {unicodedata.name(ch, 'character').lower()} (U+{ord(ch):04X})"
+        else f"U+{ord(ch):04X} ({unicodedata.name(ch, 'invisible').lower()})"
         for ch in odd
-    ]
-    return (
-        f" It contains {', '.join(names)}, which {'is' if len(names) == 1 else 'are'} not the"
-        " plain letters and digits codes use: type the code again."
     )
 
 
@@ -397,22 +380,17 @@ def _digits(text: str) -> dict[str, str]:
     return {"what": " and ".join(f"{s} digits" for s in scripts), "ascii": ascii_text}
 
 
-def _column_label(contract: Contract, column: str | None) -> str:
-    """'country of previous usual residence' for previous_residence: a column in words."""
-    spec = contract.dimensions.get(column or "") or contract.columns.get(column or "")
-    return spec.label.lower() if spec else (column or "")
-
-
 def _codelist(contract: Contract, dataset: str, column: str):
     if column in contract.dimensions:
         return contract.codelist_of(dataset, column)
     return contract.codelists[contract.columns[column].codelist]
 
 
-def _scheme_label(contract: Contract, dataset: str, scheme: tuple[str, ...] | None) -> str:
+def _scheme_id(contract: Contract, dataset: str, scheme: tuple[str, ...] | None) -> str:
+    """The codelist of the file's age scheme ('' when it has none)."""
     for cl in contract.age_schemes(dataset):
         if scheme is not None and cl.scheme == scheme:
-            return cl.label
+            return cl.id
     return ""
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from pipelines.i18n import number, words
 from pipelines.intake.submit import submit
 from pipelines.reports.html_report import compact_rows, message_groups, render_html
 from pipelines.reports.json_report import report_json
@@ -28,17 +29,23 @@ SHOWN = 200
 
 
 def report_context(report: Report) -> dict:
-    """A report as the page shows it: grouped by message, errors first, with rows and fix."""
+    """A report as the page shows it, in the page's language: grouped by message, errors
+    first, with rows and fix."""
+    lang = language()
+    report = report.in_language(services.contract(), lang)
     groups = message_groups(report.findings).head(SHOWN)
+    say = words(lang)
     return {
         "summary": report.summary(),
+        "status_text": say(report.status),
         "groups": [
             {
                 "rule": g.rule,
                 "severity": g.severity,
+                "severity_text": say(g.severity),
                 "message": g.message,
                 "fix": g.suggestion,
-                "where": compact_rows(g.rows) if g.rows else _("whole file"),
+                "where": compact_rows(g.rows, lang=lang) if g.rows else _("whole file"),
                 "count": g.count,
             }
             for g in groups.itertuples(index=False)
@@ -63,7 +70,7 @@ def upload(request):
             context["refused"] = _(
                 "The file is %(size)s bytes; the largest the contract accepts is %(limit)s. "
                 "Nothing was submitted."
-            ) % {"size": f"{upload_file.size:,}", "limit": f"{limit:,}"}
+            ) % {"size": number(upload_file.size, language()), "limit": number(limit, language())}
             return render(request, "portal/upload.html", context, status=413)
         data = upload_file.read()
         metadata = form.metadata()
@@ -88,7 +95,7 @@ def upload(request):
                 detail=f"{dataset} {receipt.status}",
             )
             context["receipt"] = receipt
-            context["receipt_lines"] = receipt.lines()
+            context["receipt_lines"] = receipt.lines(language(), services.contract())
             if receipt.report is not None:
                 context.update(report_context(receipt.report))
         else:
@@ -148,7 +155,7 @@ def _record_or_404(request, submission_id: int) -> dict:
 def submission(request, submission_id: int):
     rec = _record_or_404(request, submission_id)
     report = services.stored_report(rec)
-    context = {"rec": rec, "impact": services.impact_sentences(rec)}
+    context = {"rec": rec, "impact": services.impact_sentences(rec, language())}
     if report is not None:
         context.update(report_context(report))
     return render(request, "portal/submission.html", context)
@@ -161,11 +168,13 @@ def report_download(request, submission_id: int, fmt: str):
     if report is None:
         raise Http404("This submission has no report.")
     stem = f"report-{rec['id']}-{rec['country']}-{rec['dataset']}"
+    lang = language()
+    report = report.in_language(services.contract(), lang)
     if fmt == "json":
-        body, kind = report_json(report).encode(), "application/json"
+        body, kind = report_json(report, lang).encode(), "application/json"
     elif fmt == "html":
         # Downloaded, never shown in the portal's origin: the report quotes the file's cells.
-        body, kind = render_html(report).encode(), "text/html; charset=utf-8"
+        body, kind = render_html(report, lang).encode(), "text/html; charset=utf-8"
     elif fmt == "xlsx":
         import tempfile
         from pathlib import Path
@@ -173,7 +182,7 @@ def report_download(request, submission_id: int, fmt: str):
         from pipelines.reports.xlsx_report import write_xlsx_report
 
         with tempfile.TemporaryDirectory() as tmp:
-            body = write_xlsx_report(report, Path(tmp) / "report.xlsx").read_bytes()
+            body = write_xlsx_report(report, Path(tmp) / "report.xlsx", lang).read_bytes()
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise Http404("No such format.")
@@ -191,7 +200,7 @@ def template_download(request, dataset: str):
         raise Http404("No such dataset.")
     country = request.GET.get("country")
     country = require_state(request.user, country) if country else None
-    workbook = build_template(dataset, country, services.contract())
+    workbook = build_template(dataset, country, services.contract(), lang=language())
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
