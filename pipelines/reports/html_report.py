@@ -37,7 +37,7 @@ body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#222;line-height:
 h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.4em 0 .4em}
 table{border-collapse:collapse;margin:.3em 0;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:start;vertical-align:top}
-th{background:#f2f2f2}
+th{background:#f2f2f2}td{unicode-bidi:plaintext}
 .status{display:inline-block;padding:.2em .7em;border-radius:.3em;font-weight:bold}
 .accepted{background:#c6efce}.accepted-with-warnings{background:#ffeb9c}
 .rejected{background:#ffc7ce}.held-for-review{background:#bdd7ee}
@@ -224,7 +224,7 @@ def _rows_section(report: Report, lang: str) -> str:
             "them all."
         ).format(shown=number(len(shown), lang), count=number(len(offending), lang))
         out.append(f'<p class="note">{_e(note)}</p>')
-    head = f"<th>{_e(ROW_COLUMN)}</th>" + "".join(
+    head = f"<th>{_e(_(ROW_COLUMN))}</th>" + "".join(
         f"<th{_attr(marks.header.get(c))}>{_e(c)}</th>" for c in columns
     )
     out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
