@@ -56,7 +56,7 @@ def tracker(request):
         {
             "years": years,
             "year": year,
-            "datasets": [(d, ds.label) for d, ds in c.datasets.items()],
+            "datasets": [(d, ds.label_in(language())) for d, ds in c.datasets.items()],
             "rows": rows,
             "counts": counts,
         },
@@ -66,8 +66,29 @@ def tracker(request):
 @require_safe
 def review(request):
     require_secretariat(request.user)
-    held = held_submissions(services.contract(), services.store(), services.engine())
-    return render(request, "portal/review.html", {"held": held, "form": DecisionForm()})
+    return render(request, "portal/review.html", {"held": _held(), "form": DecisionForm()})
+
+
+def _held() -> list[dict]:
+    """The held submissions as the page shows them, in its language: what each changes, and
+    why it is held (its report's R12 messages)."""
+    lang = language()
+    out = []
+    for h in held_submissions(services.contract(), services.store(), services.engine()):
+        reasons = h.reasons
+        report = services.stored_report(h.record)
+        if report is not None and lang != "en":
+            findings = report.in_language(services.contract(), lang).findings
+            reasons = [str(m) for m in findings.loc[findings["rule"] == "R12", "message"]]
+        out.append(
+            {
+                "record": h.record,
+                "recomputed": h.recomputed,
+                "impact": h.impact.sentences(lang),
+                "reasons": reasons or h.reasons,
+            }
+        )
+    return out
 
 
 @require_POST
@@ -101,11 +122,10 @@ def decide(request, submission_id: int, decision: str):
         else:
             raise Http404("No such decision.")
     except ReviewError as exc:
-        held = held_submissions(services.contract(), services.store(), services.engine())
         return render(
             request,
             "portal/review.html",
-            {"held": held, "form": form, "error": str(exc), "error_id": submission_id},
+            {"held": _held(), "form": form, "error": str(exc), "error_id": submission_id},
             status=400,
         )
     rec = services.record(submission_id, list(services.contract().members)) or {}
