@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from pipelines import regional
 from pipelines.intake.archive import load_rows
 from pipelines.intake.assemble import empty_harmonised, harmonise_submissions
+from pipelines.regional.slices import EMIGRATION, IMMIGRATION, POPULATION_STOCK, REFUGEES
 from pipelines.settings import Settings
 from pipelines.validation.findings import HELD, in_force_status
 from pipelines.warehouse.registry import submissions_frame
@@ -58,15 +59,17 @@ def build_tables(
         left_out = regional.left_out(excluded, dataset)
         kept = [f for state, f in per_state.items() if state not in left_out]
         rows = pd.concat(kept, ignore_index=True) if kept else empty_harmonised(contract, dataset)
-        tables[f"regional_{dataset}"] = regional.regional_table(contract, dataset, rows)
-    stock = tables["regional_population_stock"]
-    tables["migrant_stock"] = regional.migrant_stock(
-        contract, stock, tables["regional_refugees"], registry
-    )
+        tables[contract.tables.regional_name(dataset)] = regional.regional_table(
+            contract, dataset, rows
+        )
+
+    def of(dataset: str) -> pd.DataFrame:
+        return tables[contract.tables.regional_name(dataset)]
+
+    stock = of(POPULATION_STOCK)
+    tables["migrant_stock"] = regional.migrant_stock(contract, stock, of(REFUGEES), registry)
     tables["migration_matrix"] = regional.migration_matrix(contract, stock)
-    tables["mirror_flows"] = regional.mirror_flows(
-        contract, tables["regional_emigration"], tables["regional_immigration"]
-    )
+    tables["mirror_flows"] = regional.mirror_flows(contract, of(EMIGRATION), of(IMMIGRATION))
     availability = registry.rename(columns={"id": "submission_id"})
     tables["data_availability"] = regional.data_availability(
         contract, availability, registry_years(registry)

@@ -12,8 +12,6 @@ import yaml
 
 from schemas.contract import Contract
 
-REGIONAL = "regional_"
-
 
 def _rules(contract: Contract) -> dict:
     return yaml.safe_load(contract.text("footnotes.yaml"))
@@ -36,9 +34,9 @@ def add_footnotes(
     texts = rules["texts"]
     notes_of: list[pd.DataFrame] = []
     for name, frame in tables.items():
-        if not name.startswith(REGIONAL) or frame.empty:
+        dataset = contract.tables.dataset_of(name)
+        if dataset is None or frame.empty:
             continue
-        dataset = name.removeprefix(REGIONAL)
         notes_of.append(_submission_notes(contract, dataset, frame, submissions, rules, texts))
         notes_of.append(_partial_aggregates(dataset, frame, texts))
     found = (
@@ -51,10 +49,8 @@ def add_footnotes(
     found["code"] = [f"N{i:04d}" for i in range(1, len(found) + 1)]
     out = {}
     for name, frame in tables.items():
-        if not name.startswith(REGIONAL):
-            out[name] = frame
-            continue
-        out[name] = _attach(frame, found[found["dataset"] == name.removeprefix(REGIONAL)])
+        dataset = contract.tables.dataset_of(name)
+        out[name] = frame if dataset is None else _attach(frame, found[found["dataset"] == dataset])
     table = found[list(contract.outputs["footnotes"].columns)]
     return out, table.reset_index(drop=True)
 

@@ -16,9 +16,12 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from schemas.table_model import TableModels
 
 #: The repository's own definitions; MIGSTATS_DEFINITIONS points elsewhere (tests, forks).
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
@@ -159,6 +162,8 @@ class Column(Labelled):
     required: bool
     description: str
     codelist: str | None = None
+    #: What its cells hold (schemas/table_model.py FIELD_TYPES): area, year, count, flag, ...
+    type: str = "code"
     words: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -341,8 +346,12 @@ class OutputColumn:
     description: str
     codelist: str | None = None
     label: str = ""
-    #: "consolidation", or "publication" for a column added while publishing.
-    stage: str = "consolidation"
+    #: For regional.yaml's columns, the first stage whose tables have it: "harmonised" (a
+    #: state's rows), "internal" (the consolidated cube) or "published" (added while
+    #: publishing); see schemas/table_model.py.
+    stage: str = "internal"
+    #: Whether it may be empty (a key column never is).
+    nullable: bool = True
 
 
 @dataclass(frozen=True)
@@ -442,10 +451,9 @@ class Contract:
             raise KeyError(f"unknown dataset {dataset_id!r}; the datasets are {known}") from None
 
     def column_ids(self, dataset_id: str) -> list[str]:
-        """The columns of a dataset in published order."""
-        ds = self.dataset(dataset_id)
-        fixed = list(self.columns)
-        return [*fixed[:2], *ds.dimensions, *fixed[2:]]
+        """The columns of a dataset's files, in published order (the submitted table)."""
+        self.dataset(dataset_id)  # an unknown dataset is a KeyError that names the known ones
+        return self.tables.submitted(dataset_id).field_ids
 
     def codelist_of(self, dataset_id: str, dimension_id: str) -> Codelist:
         """The codelist a dimension draws on in a dataset; for age, the union of its schemes."""
@@ -481,11 +489,12 @@ class Contract:
     def age_schemes(self, dataset_id: str) -> list[Codelist]:
         return [self.codelists[s] for s in self.dataset(dataset_id).age_schemes]
 
-    def regional_value_columns(self) -> list[str]:
-        """Columns of a regional table after its key, as consolidation writes them."""
-        fixed = [c for c, spec in self.columns.items() if spec.role != "key"]
-        added = [c for c, spec in self.regional_columns.items() if spec.stage != "publication"]
-        return [*fixed, *added]
+    @functools.cached_property
+    def tables(self) -> TableModels:
+        """The model of every table the definitions make (schemas/table_model.py)."""
+        from schemas.table_model import build_models
+
+        return build_models(self)
 
     @functools.cached_property
     def members(self) -> Mapping[str, Membership]:

@@ -1,8 +1,8 @@
-"""SQLAlchemy tables built from the contract: one `regional_<dataset>` table per dataset,
-one per output, and the `codelist` table that gives their codes in words.
+"""SQLAlchemy tables built from the table model: every published table (`regional_<dataset>`
+and the outputs), and the `codelist` table that gives their codes in words.
 
-Code columns are short strings sized from their codelists, the key is the primary key, and the
-table's comment is the dataset's label, so a database browser explains itself.
+Code columns are short strings, the key is the primary key, and the comments are the
+contract's words, so a database browser explains itself.
 """
 
 from __future__ import annotations
@@ -16,61 +16,50 @@ from schemas.codelist_table import (
     LABEL_COLUMNS,
 )
 from schemas.contract import LANGUAGES, Contract, load_contract
-from schemas.pandera_schemas import key_columns
+from schemas.table_model import REGIONAL_TABLE, Field, TableModel
 
-#: Long enough for every code, including derived ones (COMESA, CMS_FOR).
-CODE_LENGTH = 16
+#: Long enough for every code, including derived ones (COMESA, CMS_FOR), and for a text code
+#: such as a submission's status ("accepted with warnings").
+CODE_LENGTH = 32
 #: Long enough for a codelist id and for any code of any codelist ("accepted with warnings").
 CODELIST_CODE_LENGTH = 64
 
 
 def regional_table_name(dataset_id: str) -> str:
-    return f"regional_{dataset_id}"
+    return REGIONAL_TABLE.format(dataset=dataset_id)
 
 
 def build_metadata(contract: Contract | None = None, metadata: MetaData | None = None) -> MetaData:
-    """Declare the published table of every dataset on `metadata` (a new one by default)."""
+    """Declare every published table of the table model on `metadata` (a new one by default):
+    each field a column of its type, the key the primary key, the words as comments."""
     contract = contract or load_contract()
     metadata = metadata if metadata is not None else MetaData()
-    for ds in contract.datasets.values():
-        key = key_columns(contract, ds.id)
-        columns = []
-        for name in key:
-            spec = contract.columns.get(name) or contract.dimensions[name]
-            kind = Integer() if name == "time_period" else String(CODE_LENGTH)
-            columns.append(Column(name, kind, primary_key=True, comment=spec.label))
-        columns += [
-            Column(
-                "obs_value", BigInteger, nullable=True, comment=contract.columns["obs_value"].label
-            ),
-            Column(
-                "obs_status", String(1), nullable=False, default="", comment="Observation status"
-            ),
-            Column("conf_status", String(1), nullable=False, default="", comment="Confidentiality"),
-            *(
-                Column(cid, _SQL_TYPES[col.type](), nullable=True, comment=col.description)
-                for cid, col in contract.regional_columns.items()
-            ),
-        ]
-        Table(regional_table_name(ds.id), metadata, *columns, comment=ds.label)
-    for out in contract.outputs.values():
-        Table(
-            out.id,
-            metadata,
-            *(
-                Column(
-                    cid,
-                    _SQL_TYPES[col.type](),
-                    primary_key=cid in out.key,
-                    nullable=cid not in out.key,
-                    comment=col.description,
-                )
-                for cid, col in out.columns.items()
-            ),
-            comment=out.label,
-        )
+    for model in contract.tables.by_name.values():
+        sql_table(model, metadata)
     _codelist_table(metadata)
     return metadata
+
+
+def sql_table(model: TableModel, metadata: MetaData) -> Table:
+    """The SQL table of a published table model."""
+    return Table(
+        model.name,
+        metadata,
+        *(sql_column(f, key=f.id in model.key) for f in model.fields),
+        comment=model.label,
+    )
+
+
+def sql_column(f: Field, *, key: bool) -> Column:
+    """A field as a column: its type, NOT NULL where it always has a value."""
+    kind = _SQL_TYPES[f.type]()
+    if key:
+        return Column(f.id, kind, primary_key=True, comment=f.label or f.description)
+    # A flag is "" for none, never NULL: a filter on it needs no IS NULL.
+    default = "" if f.type == "flag" and not f.nullable else None
+    return Column(
+        f.id, kind, nullable=f.nullable, default=default, comment=f.description or f.label
+    )
 
 
 def _codelist_table(metadata: MetaData) -> Table:
@@ -95,9 +84,10 @@ def _codelist_table(metadata: MetaData) -> Table:
     )
 
 
-#: How each column type of outputs.yaml is stored.
+#: How each field type (schemas/table_model.py) is stored.
 _SQL_TYPES = {
-    "code": lambda: String(32),
+    "area": lambda: String(CODE_LENGTH),
+    "code": lambda: String(CODE_LENGTH),
     "year": Integer,
     "count": BigInteger,
     "ratio": Float,

@@ -45,7 +45,6 @@ from schemas.contract import TOTAL, Contract
 
 LINK_COLUMNS = ["relation", "eq", "table", "column", "row", "total", "copy"]
 VALUE = "obs_value"
-REGIONAL = "regional_"
 MATRIX = "migration_matrix"
 STOCK = "migrant_stock"
 MIRROR = "mirror_flows"
@@ -124,7 +123,7 @@ def _sum_link(
 
 def _matrix(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
     """migration_matrix cell = the population cells it sums (most often one: a copy)."""
-    population = f"{REGIONAL}{POPULATION_STOCK}"
+    population = contract.tables.regional_name(POPULATION_STOCK)
     if MATRIX not in frames or population not in frames:
         return None
     matrix = frames[MATRIX]
@@ -140,7 +139,7 @@ def _matrix(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFr
 def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
     """A state's migrant_stock cell = the sum of its foreign population cells, and of its
     refugee cells where it adds them (basis ...R)."""
-    population = f"{REGIONAL}{POPULATION_STOCK}"
+    population = contract.tables.regional_name(POPULATION_STOCK)
     if STOCK not in frames or population not in frames:
         return None
     stock = frames[STOCK]
@@ -148,7 +147,7 @@ def _stock(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.DataFra
     keep = ~stock["ref_area"].isin(aggregate_codes(contract)) & stock[VALUE].notna()
     rows = stock[key].assign(row=np.arange(len(stock)))[keep.to_numpy()]
     added = rows.loc[rows["basis"].str.endswith(REFUGEES_ADDED), ["ref_area", "time_period"]]
-    refugees = frames.get(f"{REGIONAL}{REFUGEES}")
+    refugees = frames.get(contract.tables.regional_name(REFUGEES))
     terms = migrant_terms(contract, frames[population], refugees, added.drop_duplicates())
     # The stock's basis says where refugees were added (BR, CR); its terms carry B or C.
     marked = added.drop_duplicates().assign(_added=True)
@@ -176,7 +175,7 @@ def _mirror(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> list[pd.D
             "origin_area",
         ),
     ):
-        source = f"{REGIONAL}{dataset}"
+        source = contract.tables.regional_name(dataset)
         if source not in frames or column not in mirror:
             continue
         states = state_rows(contract, frames[source])

@@ -20,14 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.disclosure.shapes import REGIONAL_PREFIX, TableShape
+from pipelines.disclosure.shapes import TableShape
 from pipelines.regional.aggregate_terms import ROW, aggregate_terms, relative_codes
 from pipelines.regional.membership import aggregate_codes
 from schemas.contract import TOTAL, Contract
 
-#: One row per cell of an equation: `eq` numbers the equation, `row` is the row's position in
-#: its table, `total` says whether the cell is the equation's total (else a part).
-TERM_COLUMNS = ["relation", "eq", "row", "total"]
 REF_AREA = "ref_area"
 TIME = "time_period"
 
@@ -42,8 +39,8 @@ def exact_groups(
 ) -> pd.DataFrame:
     """The equations among `rows` grouped by `group`: one total, at least one part, exact sum.
 
-    `group`, `is_total` and `values` run along `rows`; the result has TERM_COLUMNS, with `eq`
-    numbering the kept groups from 0 in order of their group number.
+    `group`, `is_total` and `values` run along `rows`; the result has the terms columns (see
+    _TERM_DTYPES), with `eq` numbering the kept groups from 0 in order of their group number.
     """
     if len(rows) == 0:
         return empty_terms()
@@ -66,6 +63,9 @@ def exact_groups(
     ).astype(_TERM_DTYPES)
 
 
+#: The terms columns, one row per cell of an equation: `eq` numbers the equation, `row` is the
+#: row's position in its table, `total` says whether the cell is the equation's total (else a
+#: part).
 _TERM_DTYPES = {"relation": "str", "eq": "int64", "row": "int64", "total": "bool"}
 
 
@@ -80,7 +80,7 @@ def total_dimensions(shape: TableShape, frame: pd.DataFrame) -> list[str]:
 
 
 def table_relations(contract: Contract, shape: TableShape, frame: pd.DataFrame) -> pd.DataFrame:
-    """Every exact additive relation of a one-value table (TERM_COLUMNS; `row` = position).
+    """Every exact additive relation of a one-value table (the terms columns; `row` = position).
 
     Tables with more than one value column (mirror_flows) have no relation of their own: their
     cells republish other tables' cells (see links).
@@ -114,8 +114,8 @@ def _partition(contract: Contract, shape: TableShape, sub: pd.DataFrame, dim: st
     aggregate's rows of a country dimension, where FOR and the single non-member countries
     overlap the partition NAT + CMS_FOR + NCMS + stateless + _U of _T (a sum over overlapping
     codes can hold by coincidence, zeros say, and would pin cells no reader could pin)."""
-    dataset = shape.name.removeprefix(REGIONAL_PREFIX)
-    if dataset not in contract.datasets or not contract.dimensions[dim].is_country:
+    dataset = shape.dataset
+    if dataset is None or not contract.dimensions[dim].is_country:
         return np.ones(len(sub), dtype=bool)
     relative = relative_codes(contract)
     overlapping = {relative["foreign"]} | set(contract.countries.ids)
@@ -135,9 +135,7 @@ def _aggregate_relation(
     if not is_total.any():
         return empty_terms()
     dims = [k for k in shape.key if k not in (REF_AREA, TIME)]
-    dataset = shape.name[len(REGIONAL_PREFIX) :] if shape.name.startswith(REGIONAL_PREFIX) else None
-    if dataset is not None and dataset not in contract.datasets:
-        dataset = None
+    dataset = shape.dataset
     local = np.arange(len(sub))
     states = sub[~is_total]
     terms = aggregate_terms(contract, states, dims, dataset)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.contract import Contract
-from schemas.pandera_schemas import key_columns
 
-REGIONAL_PREFIX = "regional_"
 VALUE = "obs_value"
 CONF_STATUS = "conf_status"
 #: Count columns that describe a row rather than count people (regional.yaml lists them; these
@@ -32,6 +30,8 @@ class TableShape:
     key: tuple[str, ...]
     values: tuple[str, ...]
     ratios: tuple[str, ...] = ()
+    #: The dataset whose regional table it is; None for an indicator table.
+    dataset: str | None = None
 
 
 def shape_of(contract: Contract, name: str) -> TableShape | None:
@@ -42,23 +42,23 @@ def shape_of(contract: Contract, name: str) -> TableShape | None:
     not bookkeeping. A table the definitions do not know is an error: everything that leaves
     the Secretariat must be one disclosure control understands.
     """
-    if name.startswith(REGIONAL_PREFIX) and name[len(REGIONAL_PREFIX) :] in contract.datasets:
-        dataset = name[len(REGIONAL_PREFIX) :]
-        return TableShape(name, tuple(key_columns(contract, dataset)), (VALUE,))
-    if name in contract.outputs:
-        out = contract.outputs[name]
-        bookkeeping = BOOKKEEPING | set(getattr(contract, "regional_columns", {}))
-        values = tuple(
-            cid
-            for cid, col in out.columns.items()
-            if col.type == "count" and cid not in bookkeeping and cid not in out.key
-        )
-        if not values:
-            return None
-        ratios = tuple(cid for cid, col in out.columns.items() if col.type == "ratio")
-        return TableShape(name, tuple(out.key), values, ratios)
-    known = [f"{REGIONAL_PREFIX}{d}" for d in contract.datasets] + list(contract.outputs)
-    raise ValueError(
-        f"disclosure control does not know table {name!r}; the published tables are "
-        f"{', '.join(known)}"
+    try:
+        model = contract.tables.published(name)
+    except KeyError:
+        known = ", ".join(contract.tables.by_name)
+        raise ValueError(
+            f"disclosure control does not know table {name!r}; the published tables are {known}"
+        ) from None
+    if model.dataset is not None:
+        measure = [f.id for f in model.fields if f.role == "measure"]
+        return TableShape(name, model.key, tuple(measure), dataset=model.dataset)
+    bookkeeping = BOOKKEEPING | set(contract.regional_columns)
+    values = tuple(
+        f.id
+        for f in model.fields
+        if f.type == "count" and f.id not in bookkeeping and f.id not in model.key
     )
+    if not values:
+        return None
+    ratios = tuple(f.id for f in model.fields if f.type == "ratio")
+    return TableShape(name, model.key, values, ratios)

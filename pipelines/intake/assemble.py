@@ -8,19 +8,6 @@ from pipelines.intake.supersede import in_force
 from pipelines.validation.breakdowns import age_scheme, relations
 from pipelines.validation.harmonise import harmonise, with_values
 from schemas.contract import Contract
-from schemas.pandera_schemas import key_columns
-
-
-def harmonised_columns(contract: Contract, dataset: str) -> list[str]:
-    return [
-        *key_columns(contract, dataset),
-        "obs_value",
-        "obs_status",
-        "conf_status",
-        "derived",
-        "source_row",
-        "submission_id",
-    ]
 
 
 def harmonise_submissions(contract: Contract, dataset: str, rows: pd.DataFrame) -> pd.DataFrame:
@@ -39,29 +26,13 @@ def harmonise_submissions(contract: Contract, dataset: str, rows: pd.DataFrame) 
         ).assign(submission_id=int(submission_id))
         for submission_id, frame in rows.groupby("submission_id", sort=True)
     ]
-    columns = harmonised_columns(contract, dataset)
+    model = contract.tables.harmonised(dataset)
     if not parts:
-        return _empty(columns)
-    out = pd.concat(parts, ignore_index=True)
-    out["submission_id"] = out["submission_id"].astype("Int64")
-    return (
-        out[columns]
-        .sort_values(key_columns(contract, dataset), kind="stable")
-        .reset_index(drop=True)
-    )
+        return model.empty()
+    out = model.conform(pd.concat(parts, ignore_index=True))
+    return out.sort_values(list(model.key), kind="stable").reset_index(drop=True)
 
 
 def empty_harmonised(contract: Contract, dataset: str) -> pd.DataFrame:
     """A harmonised table with no rows: a dataset nobody has sent yet."""
-    return _empty(harmonised_columns(contract, dataset))
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    types = {
-        "time_period": "int64",
-        "obs_value": "Int64",
-        "derived": "bool",
-        "source_row": "Int64",
-        "submission_id": "Int64",
-    }
-    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in columns})
+    return contract.tables.harmonised(dataset).empty()

@@ -69,16 +69,10 @@ def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame
         submission_id=pd.NA,
         source_row=pd.NA,
     )
-    columns = keys + contract.regional_value_columns()
-    out = pd.concat([states[columns], combined[columns]])
-    out = out.astype(
-        {
-            "obs_value": "Int64",
-            "n_reporting": "int64",
-            "n_members": "int64",
-            "submission_id": "Int64",
-            "source_row": "Int64",
-            "derived": "bool",
-        }
-    )
+    model = contract.tables.internal(dataset_id)
+    attributes = {
+        f.id: "" for f in model.fields if f.role == "attribute" and f.stage == "submitted"
+    }
+    combined = combined.assign(**{a: v for a, v in attributes.items() if a not in combined})
+    out = pd.concat([model.conform(states), model.conform(combined)])
     return out.sort_values(keys, kind="stable").reset_index(drop=True)

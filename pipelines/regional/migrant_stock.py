@@ -9,11 +9,10 @@ from pipelines.regional.basis import basis_codes, country_parts
 from pipelines.regional.flags import flag_of, rank_of
 from pipelines.regional.membership import aggregates, state_rows
 from pipelines.regional.sexes import SEX, sex_terms, sum_by_sex
-from pipelines.regional.slices import is_foreign
+from pipelines.regional.slices import POPULATION_STOCK, is_foreign
 from schemas.contract import TOTAL, Contract
 
 OUTPUT = "migrant_stock"
-POPULATION = "regional_population_stock"
 #: The basis letter UN DESA gives a figure with refugees added (type of data R).
 REFUGEES_ADDED = "R"
 #: The metadata field and code saying a population source leaves refugees out.
@@ -35,7 +34,7 @@ def migrant_terms(
     dimension _T but sex), as UN DESA adds them.
     """
     terms = sex_terms(country_parts(contract, regional_population_stock))
-    terms = terms[is_foreign(terms)].assign(table=POPULATION)
+    terms = terms[is_foreign(terms)].assign(table=contract.tables.regional_name(POPULATION_STOCK))
     if regional_refugees is None or refugees_for is None or refugees_for.empty:
         return terms
     added = _refugee_cells(contract, regional_refugees, refugees_for)
@@ -43,7 +42,9 @@ def migrant_terms(
     added = added.merge(basis, on=["ref_area", "time_period"])
     if added.empty:
         return terms
-    refugees = sex_terms(added).assign(table=f"regional_{_refugees_dataset(contract)}")
+    refugees = sex_terms(added).assign(
+        table=contract.tables.regional_name(_refugees_dataset(contract))
+    )
     return pd.concat([terms, refugees], ignore_index=True)
 
 
@@ -109,7 +110,8 @@ def migrant_stock(
     added = refugee_years(contract, regional_population_stock, registry)
     terms = migrant_terms(contract, regional_population_stock, regional_refugees, added)
     group = ["ref_area", "time_period", "basis"]
-    with_refugees = terms.loc[terms["table"] != POPULATION, group].drop_duplicates()
+    population = contract.tables.regional_name(POPULATION_STOCK)
+    with_refugees = terms.loc[terms["table"] != population, group].drop_duplicates()
     states = sum_by_sex(contract, terms, group)
     states = states.merge(with_refugees.assign(_added=True), on=group, how="left")
     states["basis"] = states["basis"].where(

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from pipelines.regional.coherence import mirror_warnings, stock_flow, year_on_year
+from pipelines.regional.slices import ACQUISITION, EMIGRATION, IMMIGRATION, POPULATION_STOCK
 from pipelines.validation.findings import HELD
 from pipelines.validation.messages import render, render_fix
 from schemas.contract import Contract
@@ -49,7 +50,7 @@ def quality_warnings(
     if excluded is not None and len(excluded):
         parts.append(_left_out(contract, excluded))
     for dataset in contract.datasets:
-        name = f"regional_{dataset}"
+        name = contract.tables.regional_name(dataset)
         if name in tables and len(tables[name]):
             found = year_on_year(contract, dataset, tables[name])
             parts.append(found.assign(counterpart_area=""))
@@ -60,10 +61,11 @@ def quality_warnings(
                 columns={"origin_area": "ref_area", "destination_area": "counterpart_area"}
             ).assign(dataset="mirror_flows")
         )
-    population = tables.get("regional_population_stock")
-    flows = (tables.get("regional_immigration"), tables.get("regional_emigration"))
+    regional = {ds: tables.get(contract.tables.regional_name(ds)) for ds in contract.datasets}
+    population = regional.get(POPULATION_STOCK)
+    flows = (regional.get(IMMIGRATION), regional.get(EMIGRATION))
     if population is not None and all(f is not None for f in flows):
-        acquisitions = tables.get("regional_citizenship_acquisition")
+        acquisitions = regional.get(ACQUISITION)
         found = stock_flow(contract, population, *flows, acquisitions, registry)
         parts.append(found.assign(dataset="population_stock", counterpart_area=""))
     columns = [c for c in contract.outputs[OUTPUT].columns if c != "id"]

@@ -15,14 +15,19 @@ from pipelines.release.files import RELEASE_ID
 from pipelines.revisions.compare import compare_cells
 from pipelines.settings import Settings
 from schemas.contract import Contract
-from schemas.pandera_schemas import key_columns
 
 
 def table_key(contract: Contract, name: str) -> list[str]:
     """The columns that identify a cell of a published table."""
-    if name in contract.outputs:
-        return list(contract.outputs[name].key)
-    return key_columns(contract, name.removeprefix("regional_"))
+    return list(contract.tables.published(name).key)
+
+
+def _value_field(contract: Contract, name: str) -> str | None:
+    """The count of persons a table's cells hold, where it is the contract's measure
+    (obs_value: the regional tables, migrant_stock, migration_matrix); None for a table
+    whose rows hold several counts or none (compared column by column)."""
+    measure = next(c.id for c in contract.columns.values() if c.role == "measure")
+    return measure if measure in contract.tables.published(name) else None
 
 
 def release_folder(settings: Settings, release_id: str) -> Path:
@@ -53,11 +58,7 @@ def compare_tables(
     out = {}
     for name in sorted(set(old) | set(new)):
         key = table_key(contract, name)
-        value = (
-            "obs_value"
-            if name.startswith("regional_") or name in ("migrant_stock", "migration_matrix")
-            else None
-        )
+        value = _value_field(contract, name)
         empty = pd.DataFrame(columns=key)
         a, b = old.get(name, empty), new.get(name, empty)
         if value is None:

@@ -109,7 +109,7 @@ def find_columns(
     for dim in ds.dimensions:
         if dim not in frame:
             frame[dim] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [TOTAL])
-    for attr in ("obs_status", "conf_status"):
+    for attr in (c.id for c in contract.columns.values() if c.role == "attribute"):
         if attr not in frame:
             frame[attr] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     order = [c for c in contract.column_ids(dataset_id) if c in frame]

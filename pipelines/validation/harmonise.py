@@ -12,9 +12,6 @@ from schemas.checks import per_distinct
 from schemas.contract import Contract
 from schemas.pandera_schemas import key_columns
 
-#: Columns of a harmonised table besides the key: the value, its flags, and where it came from.
-HARMONISED_EXTRA = ["obs_value", "obs_status", "conf_status", "derived", "source_row"]
-
 
 def harmonise(
     contract: Contract,
@@ -23,7 +20,8 @@ def harmonise(
     rels: list[Relation],
     known_sums: dict[Relation, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Typed rows sorted by key; derived totals have `derived` True and no source row.
+    """Typed rows sorted by key, with the fields of the harmonised table but the submission
+    (intake adds it): derived totals have `derived` True and no source row.
 
     `known_sums`: complete sums the additivity check computed on these same rows.
     """
@@ -41,10 +39,10 @@ def harmonise(
     out["time_period"] = out["time_period"].astype("int64")
     values = df["value"].to_numpy(dtype="float64")[order]
     out["obs_value"] = pd.array(np.round(values), dtype="Float64").astype("Int64")
-    # Flags as their codes: aliases (Eurostat's 'p', SDMX's 'F' for free) were read by
+    # Attributes as their codes: aliases (Eurostat's 'p', SDMX's 'F' for free) were read by
     # with_values, so each flag has one spelling in published tables.
-    out["obs_status"] = _text(*_sorted_codes(df["obs_status"].fillna("")), order)
-    out["conf_status"] = _text(*_sorted_codes(df["conf_status"].fillna("")), order)
+    for attr in attributes(contract, dataset):
+        out[attr] = _text(*_sorted_codes(df[attr].fillna("")), order)
     out["derived"] = df["derived"].fillna(False).astype(bool).to_numpy()[order]
     out["source_row"] = (
         pd.array(df["row"].to_numpy(dtype="float64")[order], dtype="Float64").astype("Int64")
@@ -52,6 +50,12 @@ def harmonise(
         else pd.NA
     )
     return out
+
+
+def attributes(contract: Contract, dataset: str | None = None) -> list[str]:
+    """The attribute fields a file may carry (columns.yaml's role attribute: the flags, and
+    any added there), carried through harmonisation as text."""
+    return [c.id for c in contract.columns.values() if c.role == "attribute"]
 
 
 def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -77,9 +81,10 @@ def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.assign(
         value=per_distinct(frame["obs_value"], lambda t: pd.to_numeric(t, errors="coerce")),
     )
-    for column in ("obs_status", "conf_status"):
-        if column in out:
-            codes = contract.codelists[contract.columns[column].codelist]
+    for column in attributes(contract):
+        spec = contract.columns[column]
+        if column in out and spec.codelist:
+            codes = contract.codelists[spec.codelist]
             out[column] = per_distinct(out[column], lambda t, c=codes: t.map(c.aliases).fillna(t))
     out["flag_rank"] = per_distinct(out["obs_status"], lambda t: t.map(ranks).fillna(0)).astype(int)
     return out

@@ -20,7 +20,7 @@ from schemas.contract import load_contract
 
 CONTRACT = load_contract()
 #: Tables computed by assets upstream, and all published tables (some made while publishing).
-INPUTS = [f"regional_{ds}" for ds in CONTRACT.datasets] + [
+INPUTS = CONTRACT.tables.regional_names() + [
     o.id for o in CONTRACT.outputs.values() if o.stage == "indicators"
 ]
 TABLES = INPUTS + [o.id for o in CONTRACT.outputs.values() if o.stage == "publication"]
@@ -28,9 +28,7 @@ DATABASE_KIND = "postgres" if Settings.from_env().database_url.startswith("postg
 
 
 def _label(table: str) -> str:
-    if table in CONTRACT.outputs:
-        return CONTRACT.outputs[table].label
-    return CONTRACT.datasets[table.removeprefix("regional_")].label
+    return CONTRACT.tables.published(table).label
 
 
 @dg.multi_asset(
@@ -76,7 +74,7 @@ def publish(
         {
             int(i)
             for name, t in tables.items()
-            if name.startswith("regional_")
+            if definitions.tables.dataset_of(name) is not None
             for i in t["submission_id"].dropna()
         }
     )

@@ -43,7 +43,7 @@ def consolidation_exclusions(
 
 def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
     """`regional_<id>`: all states' harmonised rows of one dataset plus the COMESA aggregate."""
-    key = dg.AssetKey(f"regional_{dataset.id}")
+    key = dg.AssetKey(CONTRACT.tables.regional_name(dataset.id))
 
     @dg.asset(
         key=key,
@@ -140,7 +140,7 @@ def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
     kinds={"pandas"},
     description=CONTRACT.outputs["quality_warnings"].description,
     ins={
-        **{f"regional_{ds}": dg.AssetIn(dg.AssetKey(f"regional_{ds}")) for ds in CONTRACT.datasets},
+        **{name: dg.AssetIn(dg.AssetKey(name)) for name in CONTRACT.tables.regional_names()},
         "mirror_flows": dg.AssetIn(dg.AssetKey("mirror_flows")),
         "consolidation_exclusions": dg.AssetIn(dg.AssetKey("consolidation_exclusions")),
     },
@@ -152,7 +152,7 @@ def quality_warnings(
     used = {
         int(i)
         for name, t in tables.items()
-        if name.startswith("regional_")
+        if CONTRACT.tables.dataset_of(name) is not None
         for i in t["submission_id"].dropna().unique()
     }
     held = set(registry.loc[registry["status"] == HELD, "id"].astype(int))

@@ -5,6 +5,7 @@ import pandas as pd
 
 from pipelines import regional
 from pipelines.defs.resources import Warehouse
+from pipelines.regional.slices import ACQUISITION, EMIGRATION, IMMIGRATION, POPULATION_STOCK
 from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 
@@ -30,7 +31,7 @@ def warning_result(found: pd.DataFrame, rule: str) -> dg.AssetCheckResult:
 
 def build_year_on_year_check(dataset: Dataset) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=dg.AssetKey(f"regional_{dataset.id}"),
+        asset=dg.AssetKey(CONTRACT.tables.regional_name(dataset.id)),
         name="year_on_year",
         description=f"R9: {CONTRACT.rules['R9'].title} (grand totals per member state).",
     )
@@ -46,12 +47,12 @@ def mirror_statistics(mirror_flows: pd.DataFrame) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
-    asset="regional_population_stock",
+    asset=CONTRACT.tables.regional_name(POPULATION_STOCK),
     description=f"R11: {CONTRACT.rules['R11'].title}.",
     additional_ins={
-        "immigration": dg.AssetIn("regional_immigration"),
-        "emigration": dg.AssetIn("regional_emigration"),
-        "acquisitions": dg.AssetIn("regional_citizenship_acquisition"),
+        "immigration": dg.AssetIn(CONTRACT.tables.regional_name(IMMIGRATION)),
+        "emigration": dg.AssetIn(CONTRACT.tables.regional_name(EMIGRATION)),
+        "acquisitions": dg.AssetIn(CONTRACT.tables.regional_name(ACQUISITION)),
     },
 )
 def stock_flow_coherence(
