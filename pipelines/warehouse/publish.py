@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, MetaData, Table, insert
+from sqlalchemy import Connection, Engine, MetaData, Table, insert, inspect
 from sqlalchemy.exc import DBAPIError
 
 from pipelines.warehouse.registry import ensure_registry, releases
@@ -46,13 +46,13 @@ def publish_tables(
     returns rows per table of `tables`."""
     contract = contract or load_contract()
     metadata = published_metadata(contract)
-    ensure_registry(engine)
+    ensure_registry(engine, contract)
     counts = {}
     codelist_table = metadata.tables[CODELIST_TABLE]
     with engine.begin() as conn:
-        metadata.create_all(
-            conn, tables=[*(metadata.tables[name] for name in tables), codelist_table]
-        )
+        replaced = [*(metadata.tables[name] for name in tables), codelist_table]
+        reshape_tables(conn, replaced)
+        metadata.create_all(conn, tables=replaced)
         for name, frame in tables.items():
             table = metadata.tables[name]
             conn.execute(table.delete())
@@ -69,6 +69,28 @@ def publish_tables(
             )
         )
     return counts
+
+
+def reshape_tables(conn: Connection, tables: list[Table]) -> list[str]:
+    """Drop, in the caller's transaction, each of `tables` whose columns or key in the
+    database are not its definition's (a dimension, attribute or column added to or removed
+    from `definitions/` since it was created), so that it is created again as defined; a
+    rolled-back publication leaves the old table as it was. Returns their names.
+
+    Only tables about to be replaced whole are reshaped: their rows are written again anyway.
+    """
+    found = inspect(conn)
+    dropped = []
+    for table in tables:
+        if not found.has_table(table.name):
+            continue
+        columns = [c["name"] for c in found.get_columns(table.name)]
+        key = found.get_pk_constraint(table.name).get("constrained_columns") or []
+        wanted = [c.name for c in table.columns]
+        if columns != wanted or sorted(key) != sorted(c.name for c in table.primary_key):
+            table.drop(conn)
+            dropped.append(table.name)
+    return dropped
 
 
 def codelist_rows(contract: Contract) -> pd.DataFrame:

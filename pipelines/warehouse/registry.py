@@ -24,11 +24,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     inspect,
     select,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from schemas.contract import Contract, load_contract
 
 LOG = logging.getLogger("migstats.registry")
 registry_metadata = MetaData()
@@ -47,14 +48,8 @@ submissions = Table(
     Column("sha256", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("channel", String(16), nullable=False, comment="cli, inbox, portal or demo"),
-    Column("submitted_by", Text),
-    Column("data_source", String(16)),
-    Column("reference_date", String(10)),
-    Column("residence_criterion", String(8)),
-    Column(
-        "refugees", String(16), comment="Whether the source covers refugees (CL_REFUGEES_COVERED)"
-    ),
-    Column("notes", Text),
+    # The submission's metadata (metadata.yaml) follows: one column per field, added by
+    # metadata_columns from the contract, so a field added there is recorded with no edit here.
     Column("status", String(32), nullable=False),
     Column("format", String(32)),
     Column("years", Text, comment="Reference years in the file, comma-separated"),
@@ -94,14 +89,34 @@ releases = Table(
 )
 
 
-def ensure_registry(engine: Engine) -> None:
+def metadata_columns(contract: Contract | None = None) -> list[str]:
+    """Give the registry a column for every metadata field of `contract` (metadata.yaml;
+    the default contract without one) that it lacks, and return the fields' ids.
+
+    Codes are short strings, dates ISO text, free text text: every one nullable, since every
+    field may be left empty."""
+    contract = contract or load_contract()
+    for spec in contract.metadata_fields.values():
+        if spec.id not in submissions.c:
+            kind = String(64) if spec.codelist else String(10) if spec.type == "date" else Text()
+            submissions.append_column(Column(spec.id, kind, comment=spec.label))
+    return list(contract.metadata_fields)
+
+
+# The default contract's fields, so that a query written against the registry sees them.
+metadata_columns()
+
+
+def ensure_registry(engine: Engine, contract: Contract | None = None) -> None:
     """Create the registry tables where they do not exist yet, and bring a store made by an
-    earlier version up to date (every column added since is nullable; indexes added).
+    earlier version or an earlier contract up to date (every column added since is nullable,
+    a metadata field added to the contract among them; indexes added).
 
     Safe when many processes start at once on a new database: a creation that loses the race
     to another ("table already exists", PostgreSQL's pg_type unique violation) is tried
     again, and then finds the tables there.
     """
+    metadata_columns(contract)
     for attempt in range(5):
         try:
             registry_metadata.create_all(engine)
@@ -142,13 +157,6 @@ def _add_missing_indexes(engine: Engine) -> None:
                 # A store registered the same bytes twice before the index existed: the
                 # uniqueness holds from the next registration on, the old rows stay.
                 LOG.warning("index %s not created: the registry holds duplicates", index.name)
-
-
-def add_submission(engine: Engine, record: dict[str, Any]) -> int:
-    """Register a submission and return its id."""
-    with engine.begin() as conn:
-        result = conn.execute(insert(submissions).values(**record))
-        return int(result.inserted_primary_key[0])
 
 
 def find_by_hash(engine: Engine, country: str, dataset: str, sha256: str) -> dict[str, Any] | None:
