@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -60,9 +61,11 @@ def automation_states(instance: dg.DagsterInstance) -> list[Automation]:
     return out
 
 
-def _next(cron: str) -> str:
+def _next(cron: str | Sequence[str]) -> str:
     from dagster._utils.schedules import cron_string_iterator
 
+    # Dagster takes a list of cron strings too; the consolidation has one (its settings').
+    assert isinstance(cron, str)
     start = dt.datetime.now(dt.UTC).timestamp()
     when = next(cron_string_iterator(start, cron, "UTC"))
     return when.strftime("%Y-%m-%d %H:%M UTC")
@@ -91,7 +94,7 @@ def _queue(instance: dg.DagsterInstance) -> str:
         f"{lim['limit']} {lim['value']}" for lim in config.tag_concurrency_limits or []
     )
     most = config.max_concurrent_runs
-    text = "no limit" if most is None or most < 0 else f"at most {most} runs at once"
+    text = "no limit" if most < 0 else f"at most {most} runs at once"
     if limits:
         text += f"; of each job: {limits}"
     return text + "; the others wait"

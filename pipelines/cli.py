@@ -196,7 +196,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     print(f"Consolidating {state or 'all member states'} ...", flush=True)
     result = consolidate(settings, state=state, on_celery=args.on_celery)
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failed = [str(e.step_key) for e in result.all_events if e.is_step_failure]
         print(
             f"The consolidation failed (steps: {', '.join(failed)}); the previous publication "
             "stays in force. Open the run in the UI for details.",
@@ -434,11 +434,12 @@ def summarise_any(frame: pd.DataFrame) -> str:
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     """Recompute a release from the archive and say whether it comes out identical."""
-    from pipelines.revisions.releases import rebuild_release
+    from pipelines.orchestrate import rebuild
 
     settings = _store(must_exist=True)
+    _engine(settings)  # the registry brought up to date before it is read
     try:
-        changes = rebuild_release(_contract(), settings, _engine(settings), args.release_id)
+        changes = rebuild(settings, args.release_id)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     differing = {n: f for n, f in changes.items() if len(f)}

@@ -114,6 +114,6 @@ def _reason(settings: Settings, engine: Engine, receipt: Receipt) -> str:
     return _sentence(first["rule"], first["row"], first["message"])
 
 
-def _sentence(rule: str, row: object, message: str) -> str:
+def _sentence(rule: str, row: float | None, message: str) -> str:
     where = f"row {row}: " if row is not None and not pd.isna(row) else ""
     return f"{rule} {where}{message}"

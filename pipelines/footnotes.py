@@ -107,7 +107,7 @@ def _submission_notes(
         }
         if rec.residence_criterion and rec.residence_criterion != harmonised_criterion:
             text = texts["residence_criterion"].format(
-                **base, label=criteria.label_of(rec.residence_criterion).lower()
+                **base, label=criteria.label_of(str(rec.residence_criterion)).lower()
             )
             rows.append({**common, "kind": "residence_criterion", "text": text, "flag": ""})
         elif not rec.residence_criterion:
@@ -115,7 +115,7 @@ def _submission_notes(
             rows.append({**common, "kind": kind, "text": texts[kind].format(**base), "flag": ""})
         if rec.data_source and harmonised and rec.data_source not in harmonised:
             text = texts["data_source"].format(
-                **base, label=sources.label_of(rec.data_source).lower()
+                **base, label=sources.label_of(str(rec.data_source)).lower()
             )
             rows.append({**common, "kind": "data_source", "text": text, "flag": ""})
         for rule in str(rec.warning_rules).split():

@@ -89,10 +89,11 @@ def date(value: dt.date | dt.datetime | str, lang: str = "en") -> str:
     from babel.dates import format_date, format_datetime
 
     if isinstance(value, str):
+        text = value
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, dt.datetime):
         return format_datetime(value, format="medium", locale=LOCALES[lang])
     return format_date(value, format="long", locale=LOCALES[lang])

@@ -11,8 +11,10 @@ import os
 import re
 import socket
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import pandas as pd
 from dagster import DagsterRun
 
 from pipelines.settings import Settings
@@ -77,7 +79,7 @@ class _StepProgress(logging.Handler):
             print(f"  done: {found['step']} ({found['took']})", flush=True)
 
 
-@dg.logger(description="One line per finished step, for the command line.")
+@dg.logger(None, description="One line per finished step, for the command line.")
 def step_progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.getLogger("migstats.progress")
     logger.setLevel(logging.DEBUG)
@@ -112,17 +114,74 @@ def consolidate(
     job = defs.resolve_job_def("consolidation").with_logger_defs(
         {"progress": step_progress, "silent": _silent}
     )
-    run_config = {"loggers": {"silent" if quiet else "progress": {}}}
+    run_config: dict[str, Any] = {"loggers": {"silent" if quiet else "progress": {}}}
     tags = {**(all_states_tags() if not state else {}), **_process_tags()}
-    scope = {"partition_key": state} if state else {}
     return job.execute_in_process(
         instance=instance,
         run_config=run_config,
         raise_on_error=False,
         asset_selection=assets,
         tags=tags,
-        **scope,
+        partition_key=state or None,
     )
+
+
+def rebuild(settings: Settings, release_id: str) -> dict[str, pd.DataFrame]:
+    """Recompute a published release with the consolidation job itself, pinned to the
+    submissions it used and to the registry as it stood, into a scratch store; returns, per
+    table, the cells that differ from the release (every frame empty: identical).
+
+    The scratch store gets the run's asset values, warehouse and release folder; the store's
+    own registry and archive are only read. The run is not recorded in the store's instance.
+    """
+    import json
+    import tempfile
+
+    from pipelines.definitions import defs
+    from pipelines.defs.partitions import all_states_tags
+    from pipelines.revisions.releases import compare_tables, load_release, release_folder
+    from schemas.contract import load_contract
+
+    folder = release_folder(settings, release_id)
+    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    meta = manifest["metadata"]
+    with tempfile.TemporaryDirectory(prefix="migstats-rebuild-") as scratch:
+        run_config = {
+            "loggers": {"silent": {}},
+            "resources": {
+                "warehouse": {
+                    "config": {
+                        "home": scratch,
+                        "database_url": f"sqlite:///{scratch}/warehouse.sqlite",
+                    }
+                },
+                "submissions": {
+                    "config": {
+                        "home": str(settings.home),
+                        "database_url": settings.database_url,
+                        "submission_ids": [int(i) for i in meta["submission_ids"]],
+                        "registry_upto": meta.get("registry_upto"),
+                        "as_of": manifest.get("created_at"),
+                    }
+                },
+                "io_manager": {"config": {"base_dir": str(Path(scratch, "storage"))}},
+            },
+        }
+        job = defs.resolve_job_def("consolidation").with_logger_defs({"silent": _silent})
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config=run_config,
+            tags=all_states_tags(),
+            raise_on_error=False,
+        )
+        if not result.success:
+            failed = [str(e.step_key) for e in result.all_events if e.is_step_failure]
+            raise RuntimeError(f"the rebuild failed (steps: {', '.join(failed)})")
+        (rebuilt,) = [p for p in Path(scratch, "releases").iterdir() if p.is_dir()]
+        new = load_release(rebuilt)
+        return compare_tables(
+            load_contract(), load_release(folder), {n: new[n] for n in manifest["tables"]}
+        )
 
 
 def _consolidate_on_celery(instance: dg.DagsterInstance, state: str | None) -> dg.ExecuteJobResult:
@@ -203,7 +262,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@dg.logger(description="Nothing on the terminal (tests).")
+@dg.logger(None, description="Nothing on the terminal (tests).")
 def _silent(_init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.getLogger("migstats.silent")
     logger.propagate = False

@@ -1,19 +1,27 @@
-"""The last stage before anything leaves the Secretariat: footnotes, then disclosure control.
+"""Publication: footnotes, disclosure control, the release folder and the warehouse tables.
 
-Only what this returns is published; the unprotected tables stay in the internal asset storage.
-
-The Dagster `publish` asset and `migstats rebuild` both call `finish_publication`, so a
-release rebuilt from the archive goes through exactly the same stage.
+Only what `finish_publication` returns is published; the unprotected tables stay in the
+internal asset storage. The Dagster `publish` asset is one call to `publish_release`, which
+a rebuild reaches through the same job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from pipelines.disclosure import load_parameters, protect_tables
 from pipelines.footnotes import add_footnotes
+from pipelines.release import commit_release, recover_releases, write_release
+from pipelines.warehouse.publish import publish_tables
+from pipelines.warehouse.registry import published_release_ids
 from schemas.contract import Contract
 
 
@@ -29,3 +37,73 @@ def finish_publication(
         "definitions_sha256": contract.fingerprint,
         "disclosure": {**params.as_metadata(), "summary": summary.to_dict("records")},
     }
+
+
+@dataclass(frozen=True)
+class Published:
+    """A publication: its release id and folder, and the rows of each table published."""
+
+    release_id: str
+    folder: Path
+    counts: dict[str, int]
+
+
+def publish_release(
+    contract: Contract,
+    tables: dict[str, pd.DataFrame],
+    registry: pd.DataFrame,
+    *,
+    engine: Engine,
+    releases_dir: Path,
+    run_id: str,
+    log: Callable[[str], None] = print,
+) -> Published:
+    """Finish the tables, write the release folder, then replace the published tables (and
+    the codelist table of their labels) in one transaction; the folder appears only once the
+    database has the publication (a kill in between is completed by the next start)."""
+    tables, stage = finish_publication(contract, tables, registry)
+    release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + run_id[:8]
+    submission_ids = sorted(
+        {
+            int(i)
+            for name, t in tables.items()
+            if contract.tables.dataset_of(name) is not None
+            for i in t["submission_id"].dropna()
+        }
+    )
+    warnings = tables.get("quality_warnings")
+    left_out = (
+        sorted(
+            f"{r.ref_area} {r.dataset}" for r in warnings[warnings["rule"] == "R13"].itertuples()
+        )
+        if warnings is not None
+        else []
+    )
+    metadata = {
+        "run_id": run_id,
+        "submission_ids": submission_ids,
+        # member states' datasets left out because their data fail the schema (rule R13)
+        "left_out": left_out,
+        # what `migstats rebuild` needs to recompute this release from the archive
+        "registry_upto": int(registry["id"].max()) if len(registry) else 0,
+        **stage,
+    }
+    for line in recover_releases(releases_dir, published_release_ids(engine)):
+        log(line)  # what a killed publication left behind
+    staged = write_release(
+        tables, releases_dir, release_id, contract=contract, metadata=metadata, staged=True
+    )
+    try:
+        counts = publish_tables(
+            engine,
+            tables,
+            release_id=release_id,
+            folder=str(releases_dir / release_id),
+            submission_ids=submission_ids,
+            parameters=metadata,
+            contract=contract,
+        )
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)  # no release without its publication
+        raise
+    return Published(release_id, commit_release(staged), counts)

@@ -185,8 +185,8 @@ def _column_lists(
                 )
                 cl = dataclasses.replace(cl, words={f"label_{t.lang}": label})
             out[col] = cl
-        elif c.columns[col].codelist:
-            out[col] = c.codelists[c.columns[col].codelist]
+        elif codelist_id := c.columns[col].codelist:
+            out[col] = c.codelists[codelist_id]
     return out
 
 
@@ -431,9 +431,9 @@ def _instructions_sheet(
     head(_("Definitions"))
     concept_users: dict[str, list[str]] = {ds.concept: []}
     for dim_id in ds.dimensions:
-        concept = c.concept_of(dataset_id, dim_id)
-        if concept:
-            concept_users.setdefault(concept, []).append(dim_id)
+        used = c.concept_of(dataset_id, dim_id)
+        if used:
+            concept_users.setdefault(used, []).append(dim_id)
     for concept_id, users in concept_users.items():
         concept = c.concepts[concept_id]
         title = concept.label_in(lang)

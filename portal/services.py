@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from pipelines.build import registry_years
 from pipelines.intake.archive import load_report
+from pipelines.intake.pinned import registry_years
 from pipelines.regional.availability import data_availability
 from pipelines.settings import Settings
 from pipelines.validation.findings import Report
@@ -53,7 +53,7 @@ def record(submission_id: int, states: list[str]) -> dict[str, Any] | None:
         return None
     frame = submissions_frame(engine())
     rows = frame[(frame["id"] == submission_id) & frame["country"].isin(states)]
-    return None if rows.empty else rows.iloc[0].to_dict()
+    return None if rows.empty else cast(dict[str, Any], rows.iloc[0].to_dict())
 
 
 def stored_report(rec: dict[str, Any]) -> Report | None:
@@ -85,7 +85,12 @@ def in_force_grid(country: str, lang: str) -> tuple[list[int], list[dict[str, An
     """Dataset x year -> the submission in force, for one state's history page."""
     frame = in_force(country)
     years = sorted(int(y) for y in frame["time_period"].unique())
-    ids = {(r.dataset, int(r.time_period)): int(r.submission_id) for r in frame.itertuples()}
+    ids = {
+        (d, int(y)): int(s)
+        for d, y, s in zip(
+            frame["dataset"], frame["time_period"], frame["submission_id"], strict=True
+        )
+    }
     rows = [
         {"dataset": d, "label": ds.label_in(lang), "ids": [ids.get((d, y)) for y in years]}
         for d, ds in contract().datasets.items()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 from pandera import extensions
@@ -76,19 +77,24 @@ class KeyCodes:
     overflow (see `make`).
     """
 
-    def __init__(self, combined: np.ndarray, digits: dict[str, np.ndarray], span: int) -> None:
+    def __init__(
+        self, combined: npt.NDArray[np.int64], digits: dict[str, npt.NDArray[np.int64]], span: int
+    ) -> None:
         self.combined, self.digits, self.span = combined, digits, span
 
     @classmethod
     def make(cls, frame: pd.DataFrame, keys: list[str]) -> KeyCodes | None:
-        codes, widths, span = {}, {}, 1
+        codes: dict[str, npt.NDArray[np.int64]] = {}
+        widths: dict[str, int] = {}
+        span = 1
         for key in keys:
             codes[key], widths[key] = _column_codes(frame[key])
             span *= widths[key]
             if span >= 2**62:
                 return None
         combined = np.zeros(len(frame), dtype=np.int64)
-        digits, weight = {}, 1
+        digits: dict[str, npt.NDArray[np.int64]] = {}
+        weight = 1
         for key in reversed(keys):
             digits[key] = codes[key] * weight
             combined += digits[key]
@@ -125,7 +131,8 @@ def duplicated_rows(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     if not keys:
         return np.zeros(len(frame), dtype=bool)
     ids, first = group_ids(frame, keys)
-    return first[ids] != np.arange(len(frame))
+    later: npt.NDArray[np.bool_] = first[ids] != np.arange(len(frame))
+    return later
 
 
 def _year_text(text: pd.Series, min_year: int, max_year: int) -> pd.Series:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from schemas.table_model import TableModels
+    from schemas.table_model import Role, Stage, TableModels
 
 #: The repository's own definitions; MIGSTATS_DEFINITIONS points elsewhere (tests, forks).
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
@@ -158,7 +158,7 @@ class Column(Labelled):
     id: str
     label: str
     sdmx_id: str
-    role: str
+    role: Role
     required: bool
     description: str
     codelist: str | None = None
@@ -349,7 +349,7 @@ class OutputColumn:
     #: For regional.yaml's columns, the first stage whose tables have it: "harmonised" (a
     #: state's rows), "internal" (the consolidated cube) or "published" (added while
     #: publishing); see schemas/table_model.py.
-    stage: str = "internal"
+    stage: Stage = "internal"
     #: Whether it may be empty (a key column never is).
     nullable: bool = True
 
@@ -472,6 +472,14 @@ class Contract:
             label=" or ".join(s.label for s in schemes),
             codes=tuple(seen.values()),
         )
+
+    def column_codelist(self, column_id: str) -> Codelist:
+        """The codelist of one of columns.yaml's columns (obs_status: CL_OBS_STATUS); a
+        KeyError for a column without one, as for an unknown column."""
+        codelist = self.columns[column_id].codelist
+        if codelist is None:
+            raise KeyError(f"column {column_id!r} has no codelist")
+        return self.codelists[codelist]
 
     def concept_of(self, dataset_id: str, dimension_id: str) -> str | None:
         """The concept a dimension measures in a dataset (emigration's purpose: departure)."""
@@ -598,7 +606,7 @@ def _codelists(files: Mapping[str, bytes]) -> dict[str, Codelist]:
         codes: list[Code] = []
         for name in spec["files"]:
             codes.extend(_read_codes(files, f"codelists/{name}"))
-        scheme = ()
+        scheme: tuple[str, ...] = ()
         if spec.get("scheme_file"):
             scheme = tuple(c.code for c in _read_codes(files, f"codelists/{spec['scheme_file']}"))
         out[cl_id] = Codelist(

@@ -34,14 +34,14 @@ def allowed_codes(contract: Contract, dataset_id: str, column: str) -> frozenset
     never among them)."""
     if column in contract.dimensions:
         return contract.codelist_of(dataset_id, column).accepted
-    return contract.codelists[contract.columns[column].codelist].accepted
+    return contract.column_codelist(column).accepted
 
 
 def published_codes(contract: Contract, dataset_id: str, column: str) -> frozenset[str]:
     """The codes a harmonised cell of `column` holds: aliases resolved, derived codes added."""
     if column in contract.dimensions:
         return contract.codelist_of(dataset_id, column).ids | contract.derived.ids
-    return contract.codelists[contract.columns[column].codelist].ids
+    return contract.column_codelist(column).ids
 
 
 def submitted_schema(
@@ -69,7 +69,7 @@ def submitted_schema(
     for f in model.fields:
         missing = (
             sorted(contract.codelists[f.codelist].missing)
-            if f.codelist in contract.codelists
+            if f.codelist is not None and f.codelist in contract.codelists
             else []
         )
         if missing and {measure, f.id} <= present:

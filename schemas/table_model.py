@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 if TYPE_CHECKING:  # the contract builds its model lazily (Contract.tables)
-    from schemas.contract import Contract, OutputColumn
+    from schemas.contract import Column, Contract, OutputColumn
 
 Stage = Literal["submitted", "harmonised", "internal", "published"]
 STAGES: tuple[Stage, ...] = ("submitted", "harmonised", "internal", "published")
@@ -238,7 +238,7 @@ def _own_fields(contract: Contract, dataset_id: str) -> Iterable[Field]:
     """columns.yaml's key columns, the dataset's dimensions, then columns.yaml's others."""
     columns = list(contract.columns.values())
 
-    def column_field(col) -> Field:
+    def column_field(col: Column) -> Field:
         return Field(
             id=col.id,
             type=col.type,

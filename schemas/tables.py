@@ -7,7 +7,11 @@ contract's words, so a database browser explains itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeEngine
 
 from schemas.codelist_table import (
     CODELIST_TABLE,
@@ -50,7 +54,7 @@ def sql_table(model: TableModel, metadata: MetaData) -> Table:
     )
 
 
-def sql_column(f: Field, *, key: bool) -> Column:
+def sql_column(f: Field, *, key: bool) -> Column[Any]:
     """A field as a column: its type, NOT NULL where it always has a value."""
     kind = _SQL_TYPES[f.type]()
     if key:
@@ -85,7 +89,7 @@ def _codelist_table(metadata: MetaData) -> Table:
 
 
 #: How each field type (schemas/table_model.py) is stored.
-_SQL_TYPES = {
+_SQL_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {
     "area": lambda: String(CODE_LENGTH),
     "code": lambda: String(CODE_LENGTH),
     "year": Integer,

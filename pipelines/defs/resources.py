@@ -52,6 +52,39 @@ class Warehouse(dg.ConfigurableResource):
         return _engine(self.settings.database_url)
 
 
+class SubmissionSource(dg.ConfigurableResource):
+    """Where a consolidation reads the submissions: a store's registry and archive (left
+    unset, the warehouse's own store), all of them or a pinned set.
+
+    A rebuild pins the submissions a release used (`submission_ids`), the registry as it
+    stood (`registry_upto`, and `as_of`: a review decided later is undone), and writes into a
+    scratch warehouse: the same job, the same assets, the same code.
+    """
+
+    home: str | None = None
+    database_url: str | None = None
+    submission_ids: list[int] | None = None
+    registry_upto: int | None = None
+    as_of: str | None = None
+
+    @property
+    def settings(self) -> Settings:
+        env = Settings.from_env()
+        return replace(
+            env,
+            home=Path(self.home) if self.home else env.home,
+            database_url=self.database_url or env.database_url,
+        )
+
+    @property
+    def engine(self) -> Engine:
+        return _engine(self.settings.database_url)
+
+    @property
+    def pinned(self) -> bool:
+        return self.submission_ids is not None
+
+
 class ContractDefinitions(dg.ConfigurableResource):
     """The contract a run validates and publishes under: the definitions folder `folder`, or
     MIGSTATS_DEFINITIONS, or the repository's `definitions/`. Its fingerprint is computed
@@ -85,6 +118,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(),
+            "submissions": SubmissionSource(),
             "contract": ContractDefinitions(),
             "io_manager": ParquetStore(),
         }

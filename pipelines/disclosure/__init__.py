@@ -6,7 +6,6 @@ definitions/disclosure.yaml. The method is documented in pipelines.disclosure.pr
 """
 
 from pipelines.disclosure.audit import audit, audit_tables
-from pipelines.disclosure.confidential import withhold_confidential
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
 from pipelines.disclosure.protect import protect_tables
 
@@ -16,5 +15,4 @@ __all__ = [
     "audit_tables",
     "load_parameters",
     "protect_tables",
-    "withhold_confidential",
 ]

@@ -187,7 +187,7 @@ def _component(
         for i in narrow:
             if recipes_for is not None and not recipes_for[cells[i]]:
                 continue
-            dual = _recipe(matrix, rhs, i)
+            dual = _recipe(matrix, rhs, int(i))
             weight = np.bincount(
                 term_slot, weights=dual[term_eq] * term_coef, minlength=len(term_cells)
             )

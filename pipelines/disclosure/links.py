@@ -55,12 +55,12 @@ def link_terms(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.Dat
 
     Only the links whose tables are all present are built; `eq` numbers them from 0.
     """
-    found = [
+    candidates = [
         _matrix(contract, frames),
         _stock(contract, frames),
         *_mirror(contract, frames),
     ]
-    found = [f for f in found if f is not None and len(f)]
+    found = [f for f in candidates if f is not None and len(f)]
     if not found:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in LINK_COLUMNS})
     offset = 0

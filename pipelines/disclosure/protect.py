@@ -349,9 +349,9 @@ def _apply(
         out[column] = out[column].mask(any_hidden)
     if CONF_STATUS in out:
         current = out[CONF_STATUS].astype("str")
-        out[CONF_STATUS] = current.mask(row_status != PUBLISHED, codes[row_status]).astype(
-            frame[CONF_STATUS].dtype
-        )
+        # pandas-stubs take no array as `other`; pandas takes one aligned with the rows.
+        new_status = current.mask(row_status != PUBLISHED, codes[row_status])  # type: ignore[call-overload]
+        out[CONF_STATUS] = new_status.astype(frame[CONF_STATUS].dtype)
     else:
         out[CONF_STATUS] = pd.Series(codes[row_status], index=out.index, dtype="str")
     return out

@@ -26,6 +26,16 @@ def accepted_rows(settings: Settings, engine: Engine, dataset: str, country: str
     return _load(settings, accepted_submissions(engine, dataset, country))
 
 
+def registered_rows(
+    settings: Settings, registry: pd.DataFrame, dataset: str, country: str
+) -> pd.DataFrame:
+    """The cells of the state's accepted submissions of `dataset` that `registry` lists
+    (a consolidation's registry: all of them, or a rebuild's pinned ones), oldest first."""
+    mine = registry[(registry["dataset"] == dataset) & (registry["country"] == country)]
+    mine = mine[in_force_status(mine["status"]) & mine["rows_path"].notna()]
+    return _load(settings, mine.sort_values("id"))
+
+
 def in_force_rows(
     settings: Settings, engine: Engine, dataset: str, country: str, years: Iterable[int]
 ) -> pd.DataFrame:
@@ -51,8 +61,8 @@ def in_force_rows(
 
 def _load(settings: Settings, submissions: pd.DataFrame) -> pd.DataFrame:
     frames = [
-        load_rows(settings.archive_dir, rec.rows_path).assign(submission_id=int(rec.id))
-        for rec in submissions.itertuples()
+        load_rows(settings.archive_dir, path).assign(submission_id=int(sid))
+        for path, sid in zip(submissions["rows_path"], submissions["id"], strict=True)
     ]
     if not frames:
         return pd.DataFrame({"submission_id": pd.Series([], dtype="int64")})

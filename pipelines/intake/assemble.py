@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from pipelines.intake.supersede import in_force
@@ -23,7 +25,7 @@ def harmonise_submissions(contract: Contract, dataset: str, rows: pd.DataFrame) 
             dataset,
             with_values(contract, frame),
             relations(contract, dataset, age_scheme(contract, dataset, frame)),
-        ).assign(submission_id=int(submission_id))
+        ).assign(submission_id=int(cast(int, submission_id)))  # an integer column's key
         for submission_id, frame in rows.groupby("submission_id", sort=True)
     ]
     model = contract.tables.harmonised(dataset)
@@ -38,7 +40,7 @@ def as_submitted_now(contract: Contract, dataset: str, rows: pd.DataFrame) -> pd
     since a file was accepted reads as its total there (the file counted everyone, as a file
     that leaves a dimension out does), an attribute added since as empty. Files accepted
     before and after the change, read together, are filled the same way."""
-    filled = {}
+    filled: dict[str, str | pd.Series] = {}
     for f in contract.tables.submitted(dataset).fields:
         blank = TOTAL if f.role == "key" else ""
         if f.id not in rows:

@@ -95,7 +95,7 @@ class Impact:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Impact:
         totals = tuple(TotalChange(**t) for t in data.get("totals", ()))
-        plain = {
+        plain: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v
             for k, v in data.items()
             if k not in ("summary", "summaries")
@@ -171,7 +171,7 @@ def compute_impact(
         old_rows = None
     replaced = sorted(_years_of(old_rows))
     new_years = tuple(y for y in years if y not in replaced)
-    if not replaced:
+    if not replaced or old_rows is None:  # (no rows in force: no year replaced)
         return Impact(years_new=new_years)
     new = harmonise_submissions(contract, dataset, new_rows.assign(submission_id=NEW))
     old = harmonise_submissions(contract, dataset, old_rows)

@@ -121,13 +121,16 @@ def settled(
     ready, remembered = [], {}
     for f in files:
         before = looks.get(str(f.path))
-        still = before is not None and before[:2] == f.mark
+        # The last look, if the file has kept its size and time since.
+        still = before if before is not None and before[:2] == f.mark else None
         if settle_seconds <= 0 or (
-            still and now - before[2] >= settle_seconds and now - f.mtime_ns / 1e9 >= settle_seconds
+            still is not None
+            and now - still[2] >= settle_seconds
+            and now - f.mtime_ns / 1e9 >= settle_seconds
         ):
             ready.append(f)
         else:
-            remembered[str(f.path)] = before if still else [*f.mark, now]
+            remembered[str(f.path)] = still if still is not None else [*f.mark, now]
     return ready, remembered
 
 

@@ -7,6 +7,7 @@ who took it, when and why are kept in the registry and shown by `migstats histor
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -87,8 +88,8 @@ def approve(
     later = accepted_submissions(engine, record["dataset"], record["country"])
     later = later[later["id"] > submission_id]
     overlap = [
-        (int(r.id), sorted(years & {int(y) for y in str(r.years or "").split(",") if y}))
-        for r in later.itertuples()
+        (int(sid), sorted(years & {int(y) for y in str(listed or "").split(",") if y}))
+        for sid, listed in zip(later["id"], later["years"], strict=True)
     ]
     overlap = [(i, ys) for i, ys in overlap if ys]
     if overlap:
@@ -163,5 +164,5 @@ def _decide(
             raise ReviewError(f"submission {submission_id} was decided meanwhile; see history.")
 
 
-def _when(value: object) -> str:
+def _when(value: dt.datetime | None) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if value is not None else "?"

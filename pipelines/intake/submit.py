@@ -312,9 +312,9 @@ def _register(
 ) -> tuple[int, dict[str, str]]:
     """The registry row, the report and the accepted rows, in one transaction."""
     with engine.begin() as conn:
-        submission_id = int(
-            conn.execute(insert(submissions).values(**record)).inserted_primary_key[0]
-        )
+        key = conn.execute(insert(submissions).values(**record)).inserted_primary_key
+        assert key is not None  # a one-row insert() has its row's key
+        submission_id = int(key[0])
         paths = {"report_path": store_report(archive, submission_id, report_json(report))}
         if report.accepted and report.submitted is not None:
             paths["rows_path"] = store_rows(archive, submission_id, report.submitted)
@@ -358,9 +358,10 @@ def _duplicate(earlier: dict[str, Any], country: str, dataset: str, name: str) -
 
 def _metadata(
     contract: Contract, from_file: dict[str, str], given: dict[str, str]
-) -> dict[str, str]:
-    """The submission's metadata: what the command line says, else the template's sheet."""
-    out = {}
+) -> dict[str, str | None]:
+    """The submission's metadata (None for a field without one): what the command line
+    says, else the template's sheet."""
+    out: dict[str, str | None] = {}
     for field_id, spec in contract.metadata_fields.items():
         value = (given.get(field_id) or from_file.get(field_id) or spec.default or "").strip()
         if value and spec.codelist and value not in contract.codelists[spec.codelist].ids:

@@ -19,7 +19,7 @@ from pipelines.reading.headers import header_key
 from pipelines.reading.table import RawTable
 from pipelines.reading.xlsx_table import COUNTRY_FIELD
 from schemas.checks import distinct
-from schemas.contract import Contract
+from schemas.contract import Column, Contract, Dimension
 
 #: What joins a code and its label in a dropdown entry: an em dash (U+2014) between spaces.
 #: No code contains it, and a person typing data does not type it by chance.
@@ -46,7 +46,7 @@ class CodeCells:
     def of(cls, contract: Contract) -> CodeCells:
         """Every column with a codelist (the dimensions, the flags, the reporting state) and
         every metadata field with one (and the template's country row), in `contract`."""
-        specs = [
+        specs: list[Dimension | Column] = [
             *contract.dimensions.values(),
             *(c for c in contract.columns.values() if c.codelist or c.id == AREA_COLUMN),
         ]

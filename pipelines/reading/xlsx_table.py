@@ -140,7 +140,7 @@ def parse_xlsx(data: bytes, limits: Limits | None = None) -> RawTable:
     # Excel rows: the header is at header_row (1-based), data follow it.
     numbers = np.arange(header_row + 1, header_row + 1 + len(body), dtype=np.int64)
     cells = [[_text(v) for v in (*r[:width], *([None] * (width - len(r))))] for r in body]
-    problems = [
+    problems: list[tuple[str, int | None, dict[str, Any]]] = [
         ("malformed_row", int(n), {"actual": _width(r), "expected": width})
         for n, r in zip(numbers, body, strict=True)
         if _width(r) > width

@@ -52,7 +52,11 @@ def aggregate_terms(
     them, `_state` (the contributing state) and `_row` (the row's position in `states`).
     """
     base = states[["ref_area", "time_period", *dims]].reset_index(drop=True)
-    base = base.assign(**{ROW: np.arange(len(base)), STATE: base["ref_area"].astype(str)})
+    added: dict[str, np.ndarray | pd.Series] = {
+        ROW: np.arange(len(base)),
+        STATE: base["ref_area"].astype(str),
+    }
+    base = base.assign(**added)
     years = base["time_period"].unique()
     found = []
     for aggregate in aggregates(contract):
@@ -94,7 +98,8 @@ def _code_map(
             _country_targets(str(code), str(state), members[int(year)], countries, breakdown, codes)
             for state, year, code in used.itertuples(index=False, name=None)
         ]
-        return used.assign(_to=targets).explode("_to").dropna(subset=["_to"])
+        # pandas-stubs want scalars in a list column; a list per row is what explode takes.
+        return used.assign(_to=targets).explode("_to").dropna(subset=["_to"])  # type: ignore[arg-type]
     scheme_id = contract.dataset(dataset_id).aggregate_age_scheme
     if contract.dimensions[dim].is_age and scheme_id:
         kept = set(contract.codelists[scheme_id].scheme) | {TOTAL, UNKNOWN}

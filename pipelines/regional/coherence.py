@@ -7,7 +7,7 @@ Thresholds come from rules.yaml and may be overridden per call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -270,7 +270,7 @@ def _findings(
     rule: str,
     kind: str,
     found: pd.DataFrame,
-    params: Callable[[dict[str, Any]], dict[str, Any]],
+    params: Callable[[dict[Hashable, Any]], dict[str, Any]],
 ) -> pd.DataFrame:
     """`found` with rule, severity, message and suggestion columns in front of its numbers."""
     # One render per finding: findings are few by construction, the data rows are never looped.

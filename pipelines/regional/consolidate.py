@@ -66,8 +66,9 @@ def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame
         derived=True,
         n_reporting=agg["n_reporting"],
         n_members=n_members,
-        submission_id=pd.NA,
-        source_row=pd.NA,
+        # pandas-stubs take no NA among assign()'s scalars; pandas fills the column with it.
+        submission_id=pd.NA,  # type: ignore[arg-type]
+        source_row=pd.NA,  # type: ignore[arg-type]
     )
     model = contract.tables.internal(dataset_id)
     attributes = {

@@ -79,7 +79,7 @@ def _refugee_cells(
     kind = next(d for d in dims if set(contract.codelist_of(spec["dataset"], d).ids) >= types)
     rows = state_rows(contract, refugees)
     held = [d for d in dims if d not in (SEX, kind)]
-    rows = rows[rows[held].eq(TOTAL).all(axis=1) & rows[kind].isin(types)]
+    rows = rows[(rows[held] == TOTAL).all(axis=1) & rows[kind].isin(types)]
     rows = rows.assign(cell=rows.index.to_numpy(), country=rows[kind])
     rows = rows.merge(refugees_for, on=["ref_area", "time_period"])
     columns = ["ref_area", "time_period", SEX, "country", "obs_value", "obs_status"]

@@ -63,10 +63,10 @@ def quality_warnings(
         )
     regional = {ds: tables.get(contract.tables.regional_name(ds)) for ds in contract.datasets}
     population = regional.get(POPULATION_STOCK)
-    flows = (regional.get(IMMIGRATION), regional.get(EMIGRATION))
-    if population is not None and all(f is not None for f in flows):
+    immigration, emigration = regional.get(IMMIGRATION), regional.get(EMIGRATION)
+    if population is not None and immigration is not None and emigration is not None:
         acquisitions = regional.get(ACQUISITION)
-        found = stock_flow(contract, population, *flows, acquisitions, registry)
+        found = stock_flow(contract, population, immigration, emigration, acquisitions, registry)
         parts.append(found.assign(dataset="population_stock", counterpart_area=""))
     columns = [c for c in contract.outputs[OUTPUT].columns if c != "id"]
     frames = [p.reindex(columns=columns) for p in parts if len(p)]
@@ -139,4 +139,4 @@ def by_state(warnings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     pairs = warnings[warnings["counterpart_area"].fillna("").astype(str) != ""]
     swapped = pairs.assign(ref_area=pairs["counterpart_area"], counterpart_area=pairs["ref_area"])
     rows = pd.concat([warnings, swapped], ignore_index=True)
-    return {state: group for state, group in rows.groupby("ref_area", sort=True)}
+    return {str(state): group for state, group in rows.groupby("ref_area", sort=True)}

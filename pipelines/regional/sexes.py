@@ -68,9 +68,9 @@ def sum_by_sex(contract: Contract, terms: pd.DataFrame, group: list[str]) -> pd.
     wide = wide.reindex(columns=["M", "F", TOTAL])
     has_breakdown = wide[["M", "F"]].notna().any(axis=1)
     rest = wide[TOTAL] - wide["M"].fillna(0) - wide["F"].fillna(0)
-    rest = rest[has_breakdown & (rest > 0)].rename("obs_value").reset_index()
+    rest_rows = rest[has_breakdown & (rest > 0)].rename("obs_value").reset_index()
     total_flags = sums[sums[SEX] == TOTAL][[*group, "_rank", "_secret"]]
-    unknown = rest.merge(total_flags, on=group).assign(**{SEX: UNKNOWN})
+    unknown = rest_rows.merge(total_flags, on=group).assign(**{SEX: UNKNOWN})
     out = pd.concat([sums, unknown], ignore_index=True)
     return out.assign(
         obs_value=out["obs_value"].astype("int64"),

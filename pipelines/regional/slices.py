@@ -41,7 +41,7 @@ def by_country(
     """
     dims = contract.dataset(dataset_id).dimensions
     held = [d for d in dims if d not in (dimension, SEX)]
-    mask = frame[held].eq(TOTAL).all(axis=1) & frame[SEX].isin(sexes or published_sexes(contract))
+    mask = (frame[held] == TOTAL).all(axis=1) & frame[SEX].isin(sexes or published_sexes(contract))
     cols = ["ref_area", "time_period", SEX, dimension, "obs_value", "obs_status", "conf_status"]
     return frame.loc[mask, cols].rename(columns={dimension: "country"})
 
@@ -62,7 +62,7 @@ def foreign_total(
     parts = by_country(contract, dataset_id, state_rows(contract, frame), dimension, [TOTAL])
     parts = parts[is_foreign(parts) & parts["obs_value"].notna()]
     return (
-        parts.groupby(["ref_area", "time_period"], as_index=False)["obs_value"]
+        parts.groupby(["ref_area", "time_period"], as_index=False)[["obs_value"]]
         .sum()
         .astype({"obs_value": "Int64"})
     )

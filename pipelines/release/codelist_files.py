@@ -30,7 +30,7 @@ LABEL = "Codelists"
 
 def codelists_spec(contract: Contract) -> TableSpec:
     """What the codelists files hold, column by column (for the workbook's about sheet)."""
-    names = {lang: Locale.parse(lang).get_display_name("en") for lang in LANGUAGES}
+    names = {lang: Locale.parse(lang).get_display_name("en") or lang for lang in LANGUAGES}
     words = {
         "codelist": ("Codelist", "The codelist's id, as the tables' descriptions name it."),
         "code": ("Code", "The code as the tables hold it (empty: a normal or free value)."),

@@ -146,7 +146,7 @@ def recover_releases(releases_dir: str | os.PathLike[str], published: set[str]) 
     """Finish what a killed publication left: a staged release the database has is put in
     place, any other hidden folder is removed. Returns what was done, one line each."""
     releases_dir = Path(releases_dir)
-    done = []
+    done: list[str] = []
     if not releases_dir.is_dir():
         return done
     for folder in sorted(releases_dir.glob(".*")):

@@ -35,11 +35,6 @@ def dataflow_id(dataset_id: str) -> str:
     return f"DF_{dataset_id.upper()}"
 
 
-def structure_id(dataset_id: str) -> str:
-    """What the STRUCTURE_ID column holds: COMESA:DF_IMMIGRATION(1.0)."""
-    return f"{AGENCY}:{dataflow_id(dataset_id)}({VERSION})"
-
-
 def sdmx_schema(contract: Contract, spec: TableSpec) -> Schema:
     """The minimal dataflow schema pysdmx needs to write regional table `spec`."""
     if spec.dataset is None:
@@ -102,7 +97,7 @@ def write_sdmx_csv(frame: pd.DataFrame, contract: Contract, spec: TableSpec, pat
     data[time] = data[time].astype("string")
     for column in ("obs_status", "conf_status"):
         # SDMX files carry SDMX codes: A for a normal value, F for a free one.
-        codes = contract.codelists[contract.columns[column].codelist]
+        codes = contract.column_codelist(column)
         sdmx = contract.columns[column].sdmx_id
         if sdmx in data:
             data[sdmx] = data[sdmx].fillna("").astype(str).map(codes.sdmx_of)

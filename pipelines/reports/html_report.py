@@ -79,8 +79,9 @@ def message_groups(findings: pd.DataFrame) -> pd.DataFrame:
     for k in keys:
         frame[k] = frame[k].astype(object).where(frame[k].notna(), "")
     grouped = frame.groupby(keys, sort=False, dropna=False)["row"]
-    out = grouped.agg(lambda s: sorted(int(r) for r in s.dropna().unique())).rename("rows")
-    out = out.to_frame().join(grouped.size().rename("count")).reset_index()
+    # pandas-stubs allow only scalars as a group's aggregate; here it is a list of rows.
+    rows = grouped.agg(lambda s: sorted(int(r) for r in s.dropna().unique()))  # type: ignore[type-var]
+    out = rows.rename("rows").to_frame().join(grouped.size().rename("count")).reset_index()
     out["_sev"] = out["severity"].map(SEVERITY_ORDER).fillna(9)
     out["_first"] = out["rows"].map(lambda r: r[0] if r else -1)
     return out.sort_values(["_sev", "_first", "rule"], kind="stable").drop(
@@ -187,14 +188,23 @@ def _findings_section(findings: pd.DataFrame, lang: str) -> str:
         heading,
         "<table><thead><tr>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr></thead><tbody>",
     ]
-    for g in groups.head(MAX_GROUPS_SHOWN).itertuples(index=False):
-        where = compact_rows(g.rows, lang=lang) if g.rows else _("whole file")
-        extra = g.count - len(g.rows)
-        if g.rows and extra > 0:
-            where += " " + _("({count} findings)").format(count=number(g.count, lang))
+    shown = groups.head(MAX_GROUPS_SHOWN)
+    for rule, severity, message, suggestion, rows, count in zip(
+        shown["rule"],
+        shown["severity"],
+        shown["message"],
+        shown["suggestion"],
+        shown["rows"],
+        shown["count"],
+        strict=True,
+    ):
+        where = compact_rows(rows, lang=lang) if rows else _("whole file")
+        extra = count - len(rows)
+        if rows and extra > 0:
+            where += " " + _("({count} findings)").format(count=number(count, lang))
         out.append(
-            f'<tr><td>{_e(g.rule)}</td><td class="{_e(g.severity)}">{_e(_(g.severity))}</td>'
-            f"<td>{_e(g.message)}</td><td>{_e(g.suggestion)}</td><td>{_e(where)}</td></tr>"
+            f'<tr><td>{_e(rule)}</td><td class="{_e(severity)}">{_e(_(severity))}</td>'
+            f"<td>{_e(message)}</td><td>{_e(suggestion)}</td><td>{_e(where)}</td></tr>"
         )
     out.append("</tbody></table>")
     if len(groups) > MAX_GROUPS_SHOWN:
@@ -228,7 +238,7 @@ def _rows_section(report: Report, lang: str) -> str:
         f"<th{_attr(marks.header.get(c))}>{_e(c)}</th>" for c in columns
     )
     out.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
-    values = [shown[c].to_numpy(dtype=object, na_value=None) for c in columns]
+    values = [shown[c].to_numpy(dtype=object, na_value=None) for c in columns]  # type: ignore[call-overload]  # stubs: na_value takes None
     for i, row_no in enumerate(shown[ROW_COLUMN].to_numpy(dtype=object)):
         row_no = int(row_no)
         whole = marks.rows.get(row_no)

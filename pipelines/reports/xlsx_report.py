@@ -296,7 +296,7 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame, lang: str) -> None:
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 70)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDINGS_HEADER))}{len(findings) + 1}"
     ws.append([text_cell(ws, _(h), font=_BOLD) for h in FINDINGS_HEADER])
-    columns = [findings[c].to_numpy(dtype=object, na_value=None) for c in FINDINGS_HEADER]
+    columns = [findings[c].to_numpy(dtype=object, na_value=None) for c in FINDINGS_HEADER]  # type: ignore[call-overload]  # stubs: na_value takes None
     for values in zip(*columns, strict=True):
         record = dict(zip(FINDINGS_HEADER, values, strict=True))
         fill = FILLS.get(str(record["severity"]))
@@ -329,7 +329,7 @@ def _data_sheet(
     values = [
         _numbers(shown[c])
         if c in NUMBER_COLUMNS
-        else shown[c].to_numpy(dtype=object, na_value=None)
+        else shown[c].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # stubs: na_value takes None
         for c in columns
     ]
     for i, row_no in enumerate(row_numbers):

@@ -6,11 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
 
-from pipelines.build import build_tables
-from pipelines.publication import finish_publication
-from pipelines.release import published_frame, table_spec
 from pipelines.release.files import RELEASE_ID
 from pipelines.revisions.compare import compare_cells
 from pipelines.settings import Settings
@@ -91,27 +87,3 @@ def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = values.astype("object").where(values.notna(), "").astype("str")
     return pd.DataFrame(out)
-
-
-def rebuild_release(
-    contract: Contract, settings: Settings, engine: Engine, release_id: str
-) -> dict[str, pd.DataFrame]:
-    """Recompute a release from the archive; returns the differences (all empty: identical)."""
-    folder = release_folder(settings, release_id)
-    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
-    meta = manifest["metadata"]
-    tables, registry = build_tables(
-        contract,
-        settings,
-        engine,
-        submission_ids=set(meta["submission_ids"]),
-        registry_upto=meta.get("registry_upto"),
-        as_of=manifest.get("created_at"),
-    )
-    published, _ = finish_publication(contract, tables, registry)
-    rebuilt = {
-        name: published_frame(table_spec(contract, name), frame)
-        for name, frame in published.items()
-        if name in manifest["tables"]
-    }
-    return compare_tables(contract, load_release(folder), rebuilt)

@@ -93,6 +93,7 @@ def _parts_over_total(
     parts, totals = parts[over], at[group[over]]
     rows = df.iloc[parts][keys].reset_index(drop=True)
     keep = ~tainted(rows, invalid, keys)
+    row_of = df["row"].to_numpy()
     out = []
     for part, total in zip(parts[keep], totals[keep], strict=True):  # few by construction
         out.append(
@@ -100,15 +101,15 @@ def _parts_over_total(
                 contract,
                 "R7",
                 "part_exceeds_total",
-                row=int(df["row"].iat[part]),
+                row=int(row_of[part]),
                 column="obs_value",
                 value=str(int(value[part])),
-                related_rows=str(int(df["row"].iat[total])),
+                related_rows=str(int(row_of[total])),
                 dimension=rel.dimension,
                 code=str(df[rel.dimension].iat[part]),
                 part=int(value[part]),
                 total=int(value[total]),
-                total_row=int(df["row"].iat[total]),
+                total_row=int(row_of[total]),
             )
         )
     return out
@@ -130,23 +131,32 @@ def _describe(
     )
     bad = bad.merge(detail.reset_index(), on=keys, how="left")
     out = []
-    for rec in bad.itertuples(index=False):  # only the failing totals: few by construction
-        rule = "R7" if rec.pct > tolerance else "R8"
+    for row, value, part_sum, pct, codes, rows, related in zip(
+        bad["row"],
+        bad["value"],
+        bad["part_sum"],
+        bad["pct"],
+        bad["codes"],
+        bad["rows"],
+        bad["related"],
+        strict=True,
+    ):  # only the failing totals: few by construction
+        rule = "R7" if pct > tolerance else "R8"
         out.append(
             finding(
                 contract,
                 rule,
                 "additivity",
-                row=int(rec.row),
+                row=int(row),
                 column="obs_value",
-                value=str(int(rec.value)),
-                related_rows=rec.related,
+                value=str(int(value)),
+                related_rows=related,
                 dimension=rel.dimension,
-                total=int(rec.value),
-                sum=int(rec.part_sum),
-                codes=rec.codes,
-                rows=rec.rows,
-                diff_pct=float(rec.pct),
+                total=int(value),
+                sum=int(part_sum),
+                codes=codes,
+                rows=rows,
+                diff_pct=float(pct),
                 tolerance=float(tolerance),
             )
         )

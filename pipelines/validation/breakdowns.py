@@ -77,7 +77,7 @@ def grand_totals(contract: Contract, dataset_id: str, frame: pd.DataFrame) -> pd
     summed, _ = summed_dimensions(contract, dataset_id)
     if not summed:
         return frame
-    return frame[frame[summed].eq(TOTAL).all(axis=1)]
+    return frame[(frame[summed] == TOTAL).all(axis=1)]
 
 
 def complete_sums(df: pd.DataFrame, rel: Relation, coded: KeyCodes | None = None) -> pd.DataFrame:

@@ -108,10 +108,14 @@ def find_columns(
     )
     for dim in ds.dimensions:
         if dim not in frame:
-            frame[dim] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [TOTAL])
+            frame[dim] = pd.Categorical.from_codes(
+                np.zeros(len(frame), dtype=np.int8), pd.Index([TOTAL])
+            )
     for attr in (c.id for c in contract.columns.values() if c.role == "attribute"):
         if attr not in frame:
-            frame[attr] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
+            frame[attr] = pd.Categorical.from_codes(
+                np.zeros(len(frame), dtype=np.int8), pd.Index([""])
+            )
     order = [c for c in contract.column_ids(dataset_id) if c in frame]
     frame = frame[order]
     frame["row"] = raw.rows

@@ -107,13 +107,20 @@ def localise_findings(contract: Contract, findings: pd.DataFrame, lang: str) -> 
     if not has.any():
         return findings
     distinct = findings.loc[has].drop_duplicates(keys)
-    texts = {}
-    for rec in distinct.itertuples(index=False):
-        if rec.rule not in contract.rules or rec.kind not in contract.rules[rec.rule].messages:
+    texts: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+    for rule, kind, message, suggestion, params in zip(
+        distinct["rule"],
+        distinct["kind"],
+        distinct["message"],
+        distinct["suggestion"],
+        distinct["params"],
+        strict=True,
+    ):
+        if rule not in contract.rules or kind not in contract.rules[rule].messages:
             continue  # a rule or kind since retired from rules.yaml: kept as it was written
-        texts[(rec.rule, rec.kind, rec.message, rec.suggestion)] = (
-            render(contract, rec.rule, rec.kind, lang, **rec.params),
-            render_fix(contract, rec.rule, rec.kind, lang, **rec.params),
+        texts[(rule, kind, message, suggestion)] = (
+            render(contract, rule, kind, lang, **params),
+            render_fix(contract, rule, kind, lang, **params),
         )
     if not texts:
         return findings

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -63,7 +66,10 @@ def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
     cat = cat.cat.remove_unused_categories()
     categories = cat.cat.categories.astype("str")
-    cat = cat.cat.rename_categories(categories).cat.reorder_categories(categories.sort_values())
+    # pandas-stubs take a list but not an Index, though pandas takes any list-like.
+    cat = cat.cat.rename_categories(categories).cat.reorder_categories(  # type: ignore[arg-type]
+        categories.sort_values()
+    )
     return cat.cat.codes.to_numpy(), cat.cat.categories
 
 
@@ -73,10 +79,15 @@ def _text(codes: np.ndarray, categories: pd.Index, order: np.ndarray) -> pd.Seri
     return pd.Series(pd.array(labels.take(pa.array(codes[order])), dtype="str"))
 
 
+def _read_aliases(text: pd.Series, aliases: Mapping[str, str]) -> pd.Series:
+    """Each alias (a flag's other spelling) read as its code; other cells as they are."""
+    return text.map(aliases).fillna(text)
+
+
 def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
     """Add `value` (float, NaN where empty) and `flag_rank` (obs_status precedence), and read
     the flags' aliases as their codes."""
-    statuses = contract.codelists[contract.columns["obs_status"].codelist]
+    statuses = contract.column_codelist("obs_status")
     ranks = {c.code: int(c.extra.get("precedence") or 0) for c in statuses.codes}
     out = frame.assign(
         value=per_distinct(frame["obs_value"], lambda t: pd.to_numeric(t, errors="coerce")),
@@ -85,6 +96,6 @@ def with_values(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
         spec = contract.columns[column]
         if column in out and spec.codelist:
             codes = contract.codelists[spec.codelist]
-            out[column] = per_distinct(out[column], lambda t, c=codes: t.map(c.aliases).fillna(t))
+            out[column] = per_distinct(out[column], partial(_read_aliases, aliases=codes.aliases))
     out["flag_rank"] = per_distinct(out["obs_status"], lambda t: t.map(ranks).fillna(0)).astype(int)
     return out

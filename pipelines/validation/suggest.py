@@ -23,8 +23,8 @@ class CodeSuggester:
             for name in (code.label, code.description):
                 if name and len(name) < 60:
                     names.setdefault(name.upper(), code.code)
-        for name, code in extra_names:
-            names.setdefault(name.upper(), code)
+        for name, code_id in extra_names:
+            names.setdefault(name.upper(), code_id)
         self._by_name = names
 
     def __call__(self, value: str) -> str | None:

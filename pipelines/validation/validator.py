@@ -18,12 +18,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipelines.i18n import N_
-from pipelines.reading import UnreadableFile, read_table
+from pipelines.reading import RawTable, UnreadableFile, read_table
 from pipelines.reading.entries import CodeCells
 from pipelines.reading.headers import SDMX_COLUMNS, SDMX_EXTRA
 from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
 from pipelines.validation.additivity import additivity_findings
-from pipelines.validation.breakdowns import age_scheme, relations
+from pipelines.validation.breakdowns import Relation, age_scheme, relations
 from pipelines.validation.columns import column_aliases, find_columns
 from pipelines.validation.findings import Report, finding, findings_frame
 from pipelines.validation.guard import TooSlow, bounded
@@ -31,7 +31,7 @@ from pipelines.validation.harmonise import harmonise as harmonised_table
 from pipelines.validation.harmonise import with_values
 from pipelines.validation.messages import render, render_fix
 from pipelines.validation.suggest import CodeSuggester
-from schemas.contract import Contract, load_contract
+from schemas.contract import Codelist, Contract, load_contract
 from schemas.pandera_schemas import current_year, key_columns, submitted_schema
 
 LOG = logging.getLogger("migstats.validation")
@@ -64,8 +64,8 @@ def validate_file(
     except UnreadableFile as problem:
         return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
     except OSError as exc:
-        problem = UnreadableFile("unreadable", what=N_("a file"), reason=exc.strerror or str(exc))
-        return Report(path.name, country, dataset, findings_frame([r1_finding(contract, problem)]))
+        failure = UnreadableFile("unreadable", what=N_("a file"), reason=exc.strerror or str(exc))
+        return Report(path.name, country, dataset, findings_frame([r1_finding(contract, failure)]))
     return validate_bytes(
         data,
         country=country,
@@ -160,7 +160,8 @@ def _validate(
     cell_findings, invalid = _check_cells(contract, dataset, country, frame, present, scheme)
     findings += cell_findings
     rels = relations(contract, dataset, scheme)
-    values, sums = None, {}
+    values: pd.DataFrame | None = None
+    sums: dict[Relation, pd.DataFrame] = {}
     if {"obs_value", "ref_area", "time_period"} <= present:
         failed = invalid["_any"].to_numpy()
         values = with_values(contract, frame[~failed] if failed.any() else frame)
@@ -173,7 +174,7 @@ def _validate(
     return report
 
 
-def _format_name(raw) -> str:
+def _format_name(raw: RawTable) -> str:
     if (
         raw.format == "csv"
         and raw.header
@@ -271,14 +272,14 @@ def _cell_messages(
 ) -> tuple[list[dict], dict[tuple[str, str], str]]:
     derived = contract.derived.ids
     other_ages = set().union(*(s.scheme for s in contract.age_schemes(dataset))) - set(scheme or ())
-    kind = cases["kind"].copy()
+    kinds = cases["kind"].copy()
     codes = cases["rule"] == "R3"
-    kind[codes & (cases["value"] == "")] = "empty_code"
-    kind[codes & cases["value"].isin(derived)] = "derived_code"
-    kind[codes & (cases["column"] == "age") & cases["value"].isin(other_ages)] = "mixed_age_scheme"
+    kinds[codes & (cases["value"] == "")] = "empty_code"
+    kinds[codes & cases["value"].isin(derived)] = "derived_code"
+    kinds[codes & (cases["column"] == "age") & cases["value"].isin(other_ages)] = "mixed_age_scheme"
     text = cases["value"].fillna("")
-    kind[(cases["kind"] == "not_integer") & text.str.fullmatch(r"-\s*[0-9.,]+")] = "negative"
-    kind[(cases["kind"] == "not_integer") & text.map(_foreign_digits).astype(bool)] = (
+    kinds[(cases["kind"] == "not_integer") & text.str.fullmatch(r"-\s*[0-9.,]+")] = "negative"
+    kinds[(cases["kind"] == "not_integer") & text.map(_foreign_digits).astype(bool)] = (
         "non_ascii_digits"
     )
     year = current_year()
@@ -286,8 +287,8 @@ def _cell_messages(
         cases["value"].where(cases["value"].fillna("").str.fullmatch(r"[0-9]{4}")),
         errors="coerce",
     )
-    kind[(cases["kind"] == "time_period") & (as_year > year)] = "future_year"
-    cases = cases.assign(kind=kind)
+    kinds[(cases["kind"] == "time_period") & (as_year > year)] = "future_year"
+    cases = cases.assign(kind=kinds)
     base = {
         "country": country,
         "dataset": dataset,
@@ -299,50 +300,61 @@ def _cell_messages(
     unique = cases.drop_duplicates(["rule", "kind", "column", "value"])
     texts: dict[tuple, tuple[str, str, dict[str, Any]]] = {}
     guesses: dict[tuple[str, str], str] = {}
-    for rec in unique.itertuples(index=False):  # once per distinct mistake, not per row
+    # Column by column, as itertuples would give them (its rows' fields are typed as any cell).
+    for rule, kind, column, value in zip(
+        unique["rule"], unique["kind"], unique["column"], unique["value"], strict=True
+    ):  # once per distinct mistake, not per row
         params: dict[str, Any] = {
             **base,
-            "column": rec.column or "",
-            "value": rec.value or "",
+            "column": column or "",
+            "value": value or "",
             "scheme_id": scheme_id,
             "limit": contract.limits.max_value,
-            **_digits(rec.value if isinstance(rec.value, str) else ""),
+            **_digits(value if isinstance(value, str) else ""),
         }
-        if rec.rule == "R3" and rec.column and rec.kind == "unknown_code":
-            codelist = _codelist(contract, dataset, rec.column)
+        if rule == "R3" and column and kind == "unknown_code":
+            codelist = _codelist(contract, dataset, column)
             params["codelist_id"] = codelist.id
-            guess = CodeSuggester(codelist)(rec.value or "")
+            guess = CodeSuggester(codelist)(value or "")
             if guess:
-                guesses[(rec.column, rec.value)] = guess
+                guesses[(column, value)] = guess
                 params |= {"guess_code": guess, "guess_codelist": codelist.id}
-        if rec.rule in ("R3", "R4") and isinstance(rec.value, str):
-            odd = _strange_characters(rec.value)
+        if rule in ("R3", "R4") and isinstance(value, str):
+            odd = _strange_characters(value)
             if odd:
                 params["characters"] = odd
-        texts[(rec.rule, rec.kind, rec.column, rec.value)] = (
-            render(contract, rec.rule, rec.kind, **params),
-            render_fix(contract, rec.rule, rec.kind, **params),
+        texts[(rule, kind, column, value)] = (
+            render(contract, rule, kind, **params),
+            render_fix(contract, rule, kind, **params),
             params,
         )
     dup_first = _duplicate_first_rows(contract, dataset, frame, cases)
     duplicates: dict[tuple[int, str], tuple[str, dict[str, Any]]] = {}
-    for rec in cases.itertuples(index=False):
-        message, suggestion, params = texts[(rec.rule, rec.kind, rec.column, rec.value)]
-        if rec.rule == "R6":
-            first_key = dup_first[rec.index]
+    for rule, kind, column, value, index, row in zip(
+        cases["rule"],
+        cases["kind"],
+        cases["column"],
+        cases["value"],
+        cases["index"],
+        cases["row"],
+        strict=True,
+    ):
+        message, suggestion, params = texts[(rule, kind, column, value)]
+        if rule == "R6":
+            first_key = dup_first[index]
             if first_key not in duplicates:  # one sentence per duplicated key
                 first, key = first_key
-                own = {"first_row": first, "key": key}
+                own: dict[str, Any] = {"first_row": first, "key": key}
                 duplicates[first_key] = (render(contract, "R6", "duplicate", **own), own)
             message, params = duplicates[first_key]
         out.append(
             {
-                "rule": rec.rule,
-                "severity": contract.rules[rec.rule].severity,
-                "kind": rec.kind,
-                "row": int(rec.row),
-                "column": rec.column,
-                "value": rec.value,
+                "rule": rule,
+                "severity": contract.rules[rule].severity,
+                "kind": kind,
+                "row": int(row),
+                "column": column,
+                "value": value,
                 "message": message,
                 "suggestion": suggestion,
                 "params": params,
@@ -380,10 +392,10 @@ def _digits(text: str) -> dict[str, str]:
     return {"what": " and ".join(f"{s} digits" for s in scripts), "ascii": ascii_text}
 
 
-def _codelist(contract: Contract, dataset: str, column: str):
+def _codelist(contract: Contract, dataset: str, column: str) -> Codelist:
     if column in contract.dimensions:
         return contract.codelist_of(dataset, column)
-    return contract.codelists[contract.columns[column].codelist]
+    return contract.column_codelist(column)
 
 
 def _scheme_id(contract: Contract, dataset: str, scheme: tuple[str, ...] | None) -> str:

@@ -118,8 +118,10 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
         target = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
         statement = f"COPY {target} ({names}) FROM STDIN"
         driver_error = conn.dialect.loaded_dbapi.Error
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection in use holds its driver's connection
         try:
-            with conn.connection.driver_connection.cursor().copy(statement) as copy:
+            with driver.cursor().copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
         except driver_error as exc:  # the same exception SQLAlchemy raises for an INSERT
@@ -145,14 +147,15 @@ def _column_values(frame: pd.DataFrame, columns: list[str]) -> list[list[Any]]:
             out.append(values.to_numpy(dtype=bool).tolist())
         elif pd.api.types.is_float_dtype(values.dtype):
             arr = values.to_numpy(dtype=float, na_value=np.nan)
-            out.append(np.where(np.isnan(arr), None, arr).tolist())
+            # numpy's stubs take no None in where(); an object array holds it.
+            out.append(np.where(np.isnan(arr), None, arr).tolist())  # type: ignore[call-overload]
         elif pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(
             values.dtype
         ):
             out.append(values.astype(object).where(values.notna(), None).tolist())
         else:
             text = values.astype("str") if not pd.api.types.is_string_dtype(values) else values
-            out.append(text.to_numpy(dtype=object, na_value=None).tolist())
+            out.append(text.to_numpy(dtype=object, na_value=None).tolist())  # type: ignore[call-overload]  # stubs: na_value takes None
     return out
 
 

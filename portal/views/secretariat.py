@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from pipelines.build import registry_years
+from pipelines.intake.pinned import registry_years
 from pipelines.intake.review import ReviewError, approve, decline, held_submissions
 from pipelines.regional.availability import data_availability
 from pipelines.warehouse.publish import read_table

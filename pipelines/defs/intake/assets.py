@@ -9,15 +9,46 @@ from pydantic import Field
 from pipelines.defs.automation.jobs import INBOX
 from pipelines.defs.checks_factory import pandera_check, preview
 from pipelines.defs.partitions import member_states
-from pipelines.defs.resources import ContractDefinitions, Warehouse
-from pipelines.intake.accepted import accepted_rows
+from pipelines.defs.resources import ContractDefinitions, SubmissionSource, Warehouse
+from pipelines.intake.accepted import registered_rows
 from pipelines.intake.assemble import harmonise_submissions
 from pipelines.intake.inbox import take_files, waiting_files
+from pipelines.intake.pinned import pinned_registry
 from pipelines.intake.supersede import in_force
+from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
 
 CONTRACT = load_contract()
+
+
+REGISTRY = dg.AssetKey("registry")
+
+
+@dg.asset(
+    key=REGISTRY,
+    deps=[INBOX],  # lineage: an upload reaches every published table
+    group_name="intake",
+    kinds={"sqlite", "postgres"},
+    description="The submission registry a consolidation reads: every file received with its "
+    "status and metadata (or, in a rebuild, the submissions the release used).",
+)
+def registry(submissions: SubmissionSource) -> dg.Output[pd.DataFrame]:
+    frame = pinned_registry(
+        submissions_frame(submissions.engine),
+        submission_ids=submissions.submission_ids,
+        registry_upto=submissions.registry_upto,
+        as_of=submissions.as_of,
+    )
+    counts = frame["status"].value_counts().to_dict() if len(frame) else {}
+    return dg.Output(
+        frame,
+        metadata={
+            "dagster/row_count": len(frame),
+            "pinned": submissions.pinned,
+            **{f"status: {k}": int(v) for k, v in counts.items()},
+        },
+    )
 
 
 def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
@@ -27,7 +58,7 @@ def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=submissions_key,
-        deps=[INBOX],  # lineage: an upload reaches every published table
+        ins={"registry": dg.AssetIn(REGISTRY)},
         group_name="intake",
         partitions_def=member_states,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -35,10 +66,11 @@ def build_intake_assets(dataset: Dataset) -> list[dg.AssetsDefinition]:
         description=f"{dataset.label}: the accepted submissions in force, cells as submitted.",
     )
     def submissions(
-        context: dg.AssetExecutionContext, warehouse: Warehouse
+        context: dg.AssetExecutionContext, submissions: SubmissionSource, registry: pd.DataFrame
     ) -> dict[str, pd.DataFrame]:
+        settings = submissions.settings
         out = {
-            state: in_force(accepted_rows(warehouse.settings, warehouse.engine, dataset.id, state))
+            state: in_force(registered_rows(settings, registry, dataset.id, state))
             for state in context.partition_keys
         }
         ids = sorted({int(i) for f in out.values() if len(f) for i in f["submission_id"].unique()})
@@ -153,5 +185,9 @@ def _no_rows() -> pd.DataFrame:
 @dg.definitions
 def intake() -> dg.Definitions:
     return dg.Definitions(
-        assets=[inbox, *(a for ds in CONTRACT.datasets.values() for a in build_intake_assets(ds))]
+        assets=[
+            inbox,
+            registry,
+            *(a for ds in CONTRACT.datasets.values() for a in build_intake_assets(ds)),
+        ]
     )

@@ -5,14 +5,13 @@ import dagster as dg
 import pandas as pd
 
 from pipelines import regional
-from pipelines.build import registry_years
 from pipelines.defs.checks_factory import pandera_check, preview
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.resources import SubmissionSource
 from pipelines.intake.assemble import empty_harmonised
+from pipelines.intake.pinned import registry_years
 from pipelines.intake.report_warnings import report_warnings
 from pipelines.regional.quality import SUBMISSION_RULES
 from pipelines.validation.findings import HELD
-from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 from schemas.pandera_schemas import harmonised_schema
 
@@ -78,7 +77,7 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return regional_table
 
 
-def _table_metadata(frame: pd.DataFrame) -> dict[str, object]:
+def _table_metadata(frame: pd.DataFrame) -> dict[str, int | dg.MetadataValue]:
     return {"dagster/row_count": len(frame), "preview": preview(frame)}
 
 
@@ -90,14 +89,9 @@ def _table_metadata(frame: pd.DataFrame) -> dict[str, object]:
 def migrant_stock(
     regional_population_stock: pd.DataFrame,
     regional_refugees: pd.DataFrame,
-    warehouse: Warehouse,
+    registry: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
-    out = regional.migrant_stock(
-        CONTRACT,
-        regional_population_stock,
-        regional_refugees,
-        submissions_frame(warehouse.engine),
-    )
+    out = regional.migrant_stock(CONTRACT, regional_population_stock, regional_refugees, registry)
     return dg.Output(out, metadata=_table_metadata(out))
 
 
@@ -129,8 +123,8 @@ def mirror_flows(
     description=CONTRACT.outputs["data_availability"].description,
     deps=[dg.AssetKey(f"{ds}_submissions") for ds in CONTRACT.datasets],
 )
-def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
-    reg = submissions_frame(warehouse.engine).rename(columns={"id": "submission_id"})
+def data_availability(registry: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    reg = registry.rename(columns={"id": "submission_id"})
     out = regional.data_availability(CONTRACT, reg, registry_years(reg))
     return dg.Output(out, metadata=_table_metadata(out))
 
@@ -143,12 +137,15 @@ def data_availability(warehouse: Warehouse) -> dg.Output[pd.DataFrame]:
         **{name: dg.AssetIn(dg.AssetKey(name)) for name in CONTRACT.tables.regional_names()},
         "mirror_flows": dg.AssetIn(dg.AssetKey("mirror_flows")),
         "consolidation_exclusions": dg.AssetIn(dg.AssetKey("consolidation_exclusions")),
+        "registry": dg.AssetIn(dg.AssetKey("registry")),
     },
 )
 def quality_warnings(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, **tables: pd.DataFrame
+    context: dg.AssetExecutionContext,
+    submissions: SubmissionSource,
+    registry: pd.DataFrame,
+    **tables: pd.DataFrame,
 ) -> dg.Output[pd.DataFrame]:
-    registry = submissions_frame(warehouse.engine)
     used = {
         int(i)
         for name, t in tables.items()
@@ -156,13 +153,13 @@ def quality_warnings(
         for i in t["submission_id"].dropna().unique()
     }
     held = set(registry.loc[registry["status"] == HELD, "id"].astype(int))
-    findings = report_warnings(warehouse.settings, registry, used | held, SUBMISSION_RULES)
+    findings = report_warnings(submissions.settings, registry, used | held, SUBMISSION_RULES)
     out = regional.quality_warnings(CONTRACT, tables, registry, findings)
     context.log.info(f"{len(out)} quality warning(s) for the Secretariat to take up")
     return dg.Output(out, metadata={**_table_metadata(out), **_warning_counts(out)})
 
 
-def _warning_counts(warnings: pd.DataFrame) -> dict[str, object]:
+def _warning_counts(warnings: pd.DataFrame) -> dict[str, int | dg.MetadataValue]:
     """How many warnings per rule and per member state: what the run's page shows."""
     per_rule = warnings["rule"].value_counts().sort_index()
     per_state = warnings["ref_area"].value_counts().sort_index()

@@ -4,9 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from pipelines import regional
-from pipelines.defs.resources import Warehouse
 from pipelines.regional.slices import ACQUISITION, EMIGRATION, IMMIGRATION, POPULATION_STOCK
-from pipelines.warehouse.registry import submissions_frame
 from schemas.contract import Dataset, load_contract
 
 CONTRACT = load_contract()
@@ -53,6 +51,7 @@ def mirror_statistics(mirror_flows: pd.DataFrame) -> dg.AssetCheckResult:
         "immigration": dg.AssetIn(CONTRACT.tables.regional_name(IMMIGRATION)),
         "emigration": dg.AssetIn(CONTRACT.tables.regional_name(EMIGRATION)),
         "acquisitions": dg.AssetIn(CONTRACT.tables.regional_name(ACQUISITION)),
+        "registry": dg.AssetIn("registry"),
     },
 )
 def stock_flow_coherence(
@@ -60,15 +59,10 @@ def stock_flow_coherence(
     immigration: pd.DataFrame,
     emigration: pd.DataFrame,
     acquisitions: pd.DataFrame,
-    warehouse: Warehouse,
+    registry: pd.DataFrame,
 ) -> dg.AssetCheckResult:
     found = regional.stock_flow(
-        CONTRACT,
-        regional_population_stock,
-        immigration,
-        emigration,
-        acquisitions,
-        submissions_frame(warehouse.engine),
+        CONTRACT, regional_population_stock, immigration, emigration, acquisitions, registry
     )
     return warning_result(found, "R11")
 
