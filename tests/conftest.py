@@ -1,4 +1,5 @@
-"""Shared fixtures: where the workspace's shared folder (peer fixtures, real data) lives."""
+"""Shared fixtures: where the workspace's shared folder (peer fixtures, real data) lives;
+and, under pytest-xdist, which tests must run on the same worker."""
 
 from __future__ import annotations
 
@@ -53,3 +54,27 @@ def postgres_database() -> Iterator[sa.URL]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# -- pytest-xdist (make test: pytest -n 2 --dist loadfile --no-loadscope-reorder) -----------
+
+#: The markers of the tests that take seconds to minutes each (make test-fast leaves them out).
+HEAVY = ("slow", "integration", "postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, the modules with the most heavy tests first, the others after them
+    as collected; serially nothing changes.
+
+    xdist hands out whole modules (--dist loadfile: a module's fixtures, such as the demo run
+    of test_pipeline.py, are built once) in this order, each to whichever worker is free, so
+    the many short modules fill the end of the run on both workers instead of one worker
+    starting test_pipeline.py while the other has nothing left to do."""
+    if not hasattr(config, "workerinput"):
+        return
+    heavy: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        found = any(item.get_closest_marker(name) for name in HEAVY)
+        heavy[module] = heavy.get(module, 0) + found
+    items.sort(key=lambda item: -heavy[item.nodeid.split("::", 1)[0]])  # stable

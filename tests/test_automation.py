@@ -37,6 +37,9 @@ BIN = Path(sys.executable).parent
 C = load_contract()
 CONSOLIDATION = dg.RunsFilter(tags={"migstats/job": "consolidation"})
 
+#: The daemon, Celery workers and Dagster runs: make test-fast leaves them out.
+pytestmark = pytest.mark.integration
+
 
 def env() -> dict[str, str]:
     """This environment, with the virtualenv's commands first (celery, dagster)."""

@@ -15,6 +15,9 @@ from benchmarks import generate
 from benchmarks.report import write_markdown
 from benchmarks.run import measure
 
+#: The whole harness (a consolidation in a subprocess): make test-fast leaves it out.
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):

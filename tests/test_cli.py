@@ -119,6 +119,7 @@ def test_template_command_writes_a_workbook(tmp_path, capsys):
     assert {"data", "metadata", "instructions"} <= set(openpyxl.load_workbook(out).sheetnames)
 
 
+@pytest.mark.integration
 def test_every_command_has_help():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
@@ -129,6 +130,7 @@ def test_every_command_has_help():
         assert result.returncode == 0 and "usage: migstats" in result.stdout, name
 
 
+@pytest.mark.integration
 def test_installed_entry_point_runs(good):
     result = subprocess.run(
         [

@@ -18,7 +18,6 @@ from pipelines.disclosure import (
     audit_tables,
     load_parameters,
     protect_tables,
-    withhold_confidential,
 )
 from pipelines.disclosure.system import build_system, prepared
 from pipelines.regional import (
@@ -30,6 +29,7 @@ from pipelines.regional import (
 from pipelines.regional.membership import state_rows
 from pipelines.validation import validate_file
 from schemas.contract import TOTAL, load_contract
+from tests.hash_seeds import SEEDS, run_under_seeds
 
 C = load_contract()
 REGION = Path(__file__).resolve().parents[1] / "sample_data" / "region"
@@ -351,17 +351,34 @@ def test_the_audit_finds_what_a_reader_would():
     assert problems == {"conf_status says suppressed but every value is published"}
 
 
-def test_withhold_confidential_still_works_for_the_old_call():
-    frame = pd.DataFrame({"obs_value": pd.array([5, 6], dtype="Int64"), "conf_status": ["C", ""]})
-    assert withhold_confidential(frame)["obs_value"].isna().tolist() == [True, False]
+#: Protects a random stock table and its migrant_stock (linked) into <folder>/<seed>.pickle.
+#: Tables of generator 0 have ties the heuristic breaks by cell and equation order, so any
+#: order that follows string hashes (a set of table, dimension or code names) shows.
+PROTECT_IN_A_PROCESS = """
+import sys
+import numpy as np
+import pandas as pd
+from tests.test_disclosure import C, POP, migrant_stock, protect_tables, random_rows, regional
+
+seed, folder = sys.argv[1:]
+stock = regional("population_stock", random_rows(np.random.default_rng(0)))
+out, summary = protect_tables(C, {POP: stock, "migrant_stock": migrant_stock(C, stock)})
+pd.to_pickle((out, summary), f"{folder}/{seed}.pickle")
+"""
 
 
-def test_protection_is_deterministic():
-    rows = random_rows(np.random.default_rng(7))
-    tables = {POP: regional("population_stock", rows)}
-    first, _ = protect_tables(C, tables)
-    second, _ = protect_tables(C, tables)
-    pd.testing.assert_frame_equal(first[POP], second[POP])
+def test_protection_is_deterministic(tmp_path):
+    """The same tables protected in two processes whose string hashes differ (so do the
+    orders of sets of strings) suppress the same cells: in the same rows, the same summary."""
+    run_under_seeds(PROTECT_IN_A_PROCESS, str(tmp_path))
+    (first, first_summary), (second, second_summary) = (
+        pd.read_pickle(tmp_path / f"{seed}.pickle") for seed in SEEDS
+    )
+    assert list(first) == list(second) == [POP, "migrant_stock"]
+    assert first[POP]["conf_status"].isin(HIDDEN).any()  # there is something to get wrong
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], obj=name)
+    pd.testing.assert_frame_equal(first_summary, second_summary)
 
 
 def test_relations_are_the_exact_sums_only():
@@ -475,11 +492,13 @@ def protected(demo) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     return protect_tables(C, demo)
 
 
+@pytest.mark.integration
 def test_demo_audit_is_clean(demo, protected):
     out, _ = protected
     assert_clean(demo, out)
 
 
+@pytest.mark.integration
 def test_demo_hides_exactly_what_it_says(demo, protected):
     out, summary = protected
     counts = summary.set_index("table")
@@ -502,6 +521,7 @@ def test_demo_hides_exactly_what_it_says(demo, protected):
     assert counts["primary"].sum() > 1000 and counts["sender_confidential"].sum() == 9
 
 
+@pytest.mark.integration
 def test_demo_mirror_flows_say_which_side_is_hidden(demo, protected):
     out, _ = protected
     flows = out["mirror_flows"]

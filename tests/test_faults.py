@@ -302,6 +302,7 @@ def test_revisions_of_a_release_never_read_outside_the_store(home, monkeypatch, 
     assert "no release '../../etc'" in capsys.readouterr().err
 
 
+@pytest.mark.integration
 def test_output_cut_short_by_head_is_not_a_failure(home):
     settings, engine = home
     submit(GOOD, original_name="k.csv", country="KEN", dataset="immigration",
@@ -335,6 +336,7 @@ def test_a_read_only_database_is_said_without_the_sql(home, monkeypatch, capsys,
            settings=settings, engine=engine)  # fmt: skip
     database = settings.database_url.removeprefix("sqlite:///")
     read_only = f"sqlite:///file:{database}?mode=ro&uri=true"  # enforced by SQLite, even for root
+    monkeypatch.chdir(tmp_path)  # make_engine makes the URI's folder (file:/...) from here
     monkeypatch.setenv("MIGSTATS_HOME", str(settings.home))
     monkeypatch.setenv("MIGSTATS_DATABASE_URL", read_only)
     other = tmp_path / "other.csv"
@@ -483,7 +485,9 @@ def _postgres_url(schema: str) -> str | None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_twenty_submits_at_once_on_a_new_database_all_land(tmp_path, backend):
     import uuid
 

@@ -190,6 +190,7 @@ def test_the_portal_reads_the_same_store_as_the_pipeline(site):
     assert str(services.store().home) == os.environ["MIGSTATS_HOME"]
 
 
+@pytest.mark.integration
 def test_accounts_from_the_command_line(site, tmp_path):
     """`migstats users add` with a password on stdin, then `disable`: the account can no
     longer log in. Run as a user would, in processes of their own, on the same store."""

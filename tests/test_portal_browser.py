@@ -9,6 +9,7 @@ MIGSTATS_SCREENSHOTS), for a person to look at.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -74,7 +75,8 @@ def server(tmp_path_factory):
                 pytest.fail("the portal did not start:\n" + (home / "portal.log").read_text())
             time.sleep(1)
     yield base, settings
-    proc.terminate()
+    # the whole group: `migstats portal` and the gunicorn it started (which outlives it)
+    os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
 
 

@@ -213,7 +213,7 @@ def test_csv_and_parquet_files_carry_codes_only(release: Path):
 # --- the warehouse's codelist table -----------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
     """An empty warehouse on SQLite, and on PostgreSQL where MIGSTATS_TEST_POSTGRES_URL is set
     (conftest's postgres_database skips, saying why, where it is not)."""
