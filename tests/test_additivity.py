@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hypothesis.strategies as st
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from pipelines.intake.assemble import harmonise_submissions
@@ -106,6 +107,7 @@ def consolidate(files: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
+@pytest.mark.integration  # 25 drawn regions, each consolidated and protected
 @given(region())
 def test_sparse_submissions_publish_additive_tables(files):
     published = consolidate(files)

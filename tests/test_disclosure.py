@@ -367,6 +367,7 @@ pd.to_pickle((out, summary), f"{folder}/{seed}.pickle")
 """
 
 
+@pytest.mark.integration  # two processes
 def test_protection_is_deterministic(tmp_path):
     """The same tables protected in two processes whose string hashes differ (so do the
     orders of sets of strings) suppress the same cells: in the same rows, the same summary."""
@@ -447,6 +448,7 @@ def naive_widths(tables: dict[str, pd.DataFrame], out: dict[str, pd.DataFrame]) 
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.integration  # 12 drawn tables, each protected and audited by LP
 @given(seed=st.integers(0, 2**32 - 1))
 def test_any_random_table_is_clean_after_protection(seed):
     tables = {POP: regional("population_stock", random_rows(np.random.default_rng(seed)))}

@@ -534,6 +534,7 @@ def demo() -> dict[str, pd.DataFrame]:
     return {ds: regional_table(C, ds, pd.concat(p, ignore_index=True)) for ds, p in parts.items()}
 
 
+@pytest.mark.integration
 def test_demo_migrant_stock_has_every_state_and_comesa(demo):
     out = migrant_stock(C, demo["population_stock"])
     totals_only = out[out["sex"] == TOTAL]
@@ -551,6 +552,7 @@ def test_demo_migrant_stock_has_every_state_and_comesa(demo):
     assert set(out.loc[out["ref_area"] == "KEN", "basis"]) == {"C"}
 
 
+@pytest.mark.integration
 def test_demo_comesa_is_the_sum_of_its_members(demo):
     table = demo["population_stock"]
     dims = list(C.dataset("population_stock").dimensions)
@@ -562,6 +564,7 @@ def test_demo_comesa_is_the_sum_of_its_members(demo):
     assert (agg["n_reporting"] == 21).all() and (agg["n_members"] == 21).all()
 
 
+@pytest.mark.integration
 def test_demo_matrix_is_part_of_the_migrant_stock(demo):
     matrix = migration_matrix(C, demo["population_stock"])
     stock = migrant_stock(C, demo["population_stock"]).set_index(["ref_area", "time_period", "sex"])
@@ -571,6 +574,7 @@ def test_demo_matrix_is_part_of_the_migrant_stock(demo):
     assert set(matrix["counterpart_area"]) <= set(C.members)
 
 
+@pytest.mark.integration
 def test_demo_mirror_outlier_is_the_only_warning(demo):
     flows_ = mirror_flows(C, demo["emigration"], demo["immigration"])
     found = mirror_warnings(C, flows_)
@@ -581,6 +585,7 @@ def test_demo_mirror_outlier_is_the_only_warning(demo):
     assert one(found, time_period=2021).message.startswith("ZWE reports 944 emigrants to ZMB")
 
 
+@pytest.mark.integration
 def test_demo_totals_and_stocks_are_coherent(demo):
     for ds, table in demo.items():
         assert year_on_year(C, ds, table).empty, ds
