@@ -75,9 +75,9 @@ def run_demo(settings: Settings) -> int:
     url = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"""
 Where things are:
-  database        {url}  (tables regional_<dataset>, migrant_stock, migration_matrix,
-                  mirror_flows, data_availability, footnotes; internal: quality_warnings,
-                  submissions, releases)
+  database        {url}  (the dissemination tables, e.g. population_by_citizenship;
+                  migrant_stock, migration_matrix, mirror_flows, data_availability,
+                  footnotes; internal: quality_warnings, submissions, releases)
   release files   {latest}
   archive         {settings.archive_dir}  (every file byte for byte, with its report)
   Dagster run     {result.run_id}

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Mapping
 
 from schemas.codelist_table import codelist_by_id
 from schemas.contract import Code, Contract
-from schemas.tables import regional_table_name
 
 #: Areas are ISO 3166-1 alpha-3 codes, yet columns.yaml (ref_area) and outputs.yaml
 #: (counterpart_area, origin_area, destination_area) name no codelist for them: a column
@@ -31,19 +30,8 @@ AREA_SUFFIX = "_area"
 
 
 def published_tables(contract: Contract) -> list[str]:
-    """Every table the definitions publish: regional_<dataset> for each dataset, the outputs."""
-    return [*(regional_table_name(ds) for ds in contract.datasets), *contract.outputs]
-
-
-def table_columns(contract: Contract, table: str) -> tuple[list[str], str | None]:
-    """The columns of published table `table` in order, and its dataset (None for an output)."""
-    for ds in contract.datasets:
-        if table == regional_table_name(ds):
-            columns = contract.column_ids(ds)
-            return [*columns, *(c for c in contract.regional_columns if c not in columns)], ds
-    if table in contract.outputs:
-        return list(contract.outputs[table].columns), None
-    raise KeyError(f"{table!r} is not a table the definitions publish")
+    """Every table the definitions publish: the dissemination tables, then the outputs."""
+    return list(contract.tables.by_name)
 
 
 def column_codelists(contract: Contract, table: str) -> dict[str, tuple[str, ...]]:
@@ -51,10 +39,11 @@ def column_codelists(contract: Contract, table: str) -> dict[str, tuple[str, ...
     come from: its own first, the derived codes' (contract.derived.id) last where any derived
     code is published in it. Columns of no codelist (numbers, text, dataset ids) are left
     out."""
-    columns, dataset = table_columns(contract, table)
+    model = contract.tables.published(table)
+    dataset = model.dataset
     declared_by = contract.outputs[table].columns if dataset is None else contract.regional_columns
     out = {}
-    for column in columns:
+    for column in model.field_ids:
         declared = declared_by[column].codelist if column in declared_by else None
         ids = _own_codelists(contract, dataset, column, declared)
         if derived_codes(contract, column):

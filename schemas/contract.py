@@ -20,6 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from schemas.dissemination import (
+    DisseminationTable,
+    Source,
+    check_tables,
+    parse_sources,
+    parse_tables,
+)
+from schemas.words import LANGUAGES, Labelled, translations_of
+
 if TYPE_CHECKING:
     from schemas.table_model import Role, Stage, TableModels
 
@@ -27,39 +36,8 @@ if TYPE_CHECKING:
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
 
 TOTAL, UNKNOWN, OTHER = "_T", "_U", "_O"
-#: The languages of COMESA: English (the definitions' own), French and Arabic.
-LANGUAGES = ("en", "fr", "ar")
 #: The file whose labels in other languages come from the Unicode CLDR (through Babel).
 COUNTRIES_FILE = "countries.csv"
-
-
-class Labelled:
-    """The words a person reads, in English (`label`, `description`) and in the other
-    languages (`label_fr`, `description_ar`, ... among `translations`)."""
-
-    label: str
-    description: str
-
-    @property
-    def translations(self) -> Mapping[str, str]:
-        raise NotImplementedError
-
-    def label_in(self, lang: str = "en") -> str:
-        """The label in `lang` ("en", "fr" or "ar"); English where a language has none."""
-        return (lang != "en" and self.translations.get(f"label_{lang}")) or self.label
-
-    def description_in(self, lang: str = "en") -> str:
-        return (lang != "en" and self.translations.get(f"description_{lang}")) or (self.description)
-
-
-def _translations(spec: Mapping[str, Any]) -> dict[str, str]:
-    """The `label_<lang>` and `description_<lang>` entries of a definition."""
-    return {
-        f"{kind}_{lang}": str(spec[f"{kind}_{lang}"]).strip()
-        for kind in ("label", "description")
-        for lang in LANGUAGES[1:]
-        if spec.get(f"{kind}_{lang}")
-    }
 
 
 @dataclass(frozen=True)
@@ -368,6 +346,8 @@ class Output:
     #: "public" (disseminated) or "internal" (the Secretariat's: warehouse and the release's
     #: internal/ folder only, never protected nor disseminated).
     audience: str = "public"
+    #: The slices of the regional cubes it republishes or sums (schemas/dissemination.py).
+    sources: tuple[Source, ...] = ()
     #: Settings of the indicator's method (outputs.yaml keys besides the ones above).
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -438,6 +418,8 @@ class Contract:
     #: Columns consolidation adds to every regional_<dataset> table (regional.yaml).
     regional_columns: Mapping[str, OutputColumn] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    #: The published slices of each dataset's regional cube (dissemination.yaml), in order.
+    dissemination: Mapping[str, DisseminationTable] = field(default_factory=dict)
     #: The bytes of every definitions file, as read when the contract loaded: what the
     #: fingerprint is computed from, and what later readers (footnotes, disclosure) parse,
     #: so a file edited while the system runs never mixes two contracts in one release.
@@ -513,9 +495,6 @@ class Contract:
         """The member states of reference year `year`, former members included."""
         return [m.code for m in self.memberships.values() if m.member_in(year)]
 
-    def members_ever(self) -> list[str]:
-        return list(self.memberships)
-
     def message(self, rule_id: str, kind: str) -> str:
         return self.rules[rule_id].messages[kind]
 
@@ -535,7 +514,7 @@ class Contract:
         return self.files[name].decode("utf-8")
 
 
-_OUTPUT_KEYS = {"label", "description", "key", "columns", "stage", "audience"}
+_OUTPUT_KEYS = {"label", "description", "key", "columns", "stage", "audience", "sources"}
 
 
 def _read_codes(files: Mapping[str, bytes], name: str) -> tuple[Code, ...]:
@@ -583,7 +562,7 @@ def _cldr_country_names() -> dict[str, dict[str, str]]:
 
 def _untranslated(spec: Mapping[str, Any]) -> dict[str, Any]:
     """A definition without its `label_<lang>` and `description_<lang>` entries."""
-    words = _translations(spec)
+    words = translations_of(spec)
     return {k: v for k, v in spec.items() if k not in words}
 
 
@@ -615,7 +594,7 @@ def _codelists(files: Mapping[str, bytes]) -> dict[str, Codelist]:
             description=spec.get("description", ""),
             codes=tuple(codes),
             scheme=scheme,
-            words=_translations(spec),
+            words=translations_of(spec),
         )
     return out
 
@@ -645,13 +624,13 @@ def _load(root: Path) -> Contract:
         for cid, c in _yaml(files, "concepts.yaml").items()
     }
     columns = {
-        cid: Column(id=cid, words=_translations(c), **_untranslated(c))
+        cid: Column(id=cid, words=translations_of(c), **_untranslated(c))
         for cid, c in _yaml(files, "columns.yaml").items()
     }
     dimensions = {
         did: Dimension(
             id=did,
-            words=_translations(d),
+            words=translations_of(d),
             **{**_untranslated(d), "breakdown": parse_breakdown(d.get("breakdown"))},
         )
         for did, d in _yaml(files, "dimensions.yaml").items()
@@ -670,7 +649,7 @@ def _load(root: Path) -> Contract:
             own_code=dict(d.get("own_code") or {}),
             aggregate_age_scheme=d.get("aggregate_age_scheme"),
             concepts=dict(d.get("concepts") or {}),
-            words=_translations(d),
+            words=translations_of(d),
         )
         for did, d in _yaml(files, "datasets.yaml").items()
     }
@@ -698,7 +677,7 @@ def _load(root: Path) -> Contract:
     metadata_fields = {
         fid: MetadataField(
             id=fid,
-            words=_translations(f),
+            words=translations_of(f),
             **_untranslated(f),
         )
         for fid, f in _yaml(files, "metadata.yaml").items()
@@ -723,11 +702,12 @@ def _load(root: Path) -> Contract:
             columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
             stage=o.get("stage", "indicators"),
             audience=o.get("audience", "public"),
+            sources=parse_sources(o.get("sources")),
             params={k: v for k, v in o.items() if k not in _OUTPUT_KEYS},
         )
         for oid, o in _yaml(files, "outputs.yaml").items()
     }
-    return Contract(
+    contract = Contract(
         path=root,
         concepts=concepts,
         codelists=codelists,
@@ -749,4 +729,9 @@ def _load(root: Path) -> Contract:
         derived=Codelist(
             "CL_DERIVED", "Derived codes", _read_codes(files, "codelists/derived_codes.csv")
         ),
+        dissemination=parse_tables(_yaml(files, "dissemination.yaml"))
+        if "dissemination.yaml" in files
+        else {},
     )
+    check_tables(contract)
+    return contract

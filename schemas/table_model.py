@@ -8,9 +8,10 @@ stage. The stages are the life of a dataset's cells:
 - harmonised: one member state's typed rows with the totals derived from their breakdowns,
   traced to their submission and row (regional.yaml's columns of `stage: harmonised`);
 - internal:   the consolidated regional cube of a dataset, every state and the aggregate areas
-  (regional.yaml's `stage: internal` columns added);
-- published:  what the warehouse and the release carry (`stage: published` columns added),
-  and the indicator tables of outputs.yaml.
+  (regional.yaml's `stage: internal` columns added): the Secretariat's, never published;
+- published:  what the warehouse and the release carry (`stage: published` columns added):
+  the dissemination tables (dissemination.yaml: slices of a cube by at most four of its
+  dimensions, the others at _T) and the indicator tables of outputs.yaml.
 
 Everything that needs a table's shape asks this model: the Pandera schemas, the SQLAlchemy
 tables, empty frames, the columns a step writes and the release's column descriptions. A
@@ -28,6 +29,7 @@ import pandas as pd
 
 if TYPE_CHECKING:  # the contract builds its model lazily (Contract.tables)
     from schemas.contract import Column, Contract, OutputColumn
+    from schemas.dissemination import DisseminationTable
 
 Stage = Literal["submitted", "harmonised", "internal", "published"]
 STAGES: tuple[Stage, ...] = ("submitted", "harmonised", "internal", "published")
@@ -37,7 +39,7 @@ Role = Literal["key", "measure", "attribute"]
 #: (a whole number of persons, permits or rows), ratio, text, flag (an SDMX flag code, ""
 #: for none) and flag_bool (true or false).
 FIELD_TYPES = ("area", "code", "year", "count", "ratio", "text", "flag", "flag_bool")
-#: The name of a dataset's regional table, internal and published.
+#: The name of a dataset's regional cube (internal).
 REGIONAL_TABLE = "regional_{dataset}"
 
 
@@ -95,11 +97,6 @@ class TableModel:
     def field_ids(self) -> list[str]:
         return [f.id for f in self.fields]
 
-    @property
-    def value_ids(self) -> list[str]:
-        """The fields after the key, in order."""
-        return [f.id for f in self.fields if f.id not in self.key]
-
     def field(self, field_id: str) -> Field:
         for f in self.fields:
             if f.id == field_id:
@@ -132,7 +129,8 @@ class TableModel:
 
 @dataclass(frozen=True)
 class TableModels:
-    """Every table of a contract: per dataset one of each stage, and the outputs."""
+    """Every table of a contract: per dataset one of each stage up to its internal cube, its
+    dissemination tables, and the outputs. `by_name` holds the published tables."""
 
     by_name: Mapping[str, TableModel]
     datasets: Mapping[str, Mapping[Stage, TableModel]]
@@ -148,24 +146,39 @@ class TableModels:
         return self._of(dataset, "internal")
 
     def published(self, name: str) -> TableModel:
-        """A published table by name: regional_<dataset> or an output."""
+        """A published table by name: a dissemination table or an output; a ValueError
+        naming the published tables for any other name (nothing else may leave)."""
         try:
             return self.by_name[name]
         except KeyError:
             known = ", ".join(self.by_name)
-            raise KeyError(f"no table {name!r} is published; the tables are {known}") from None
+            raise ValueError(f"no table {name!r} is published; the tables are {known}") from None
+
+    def dissemination(self, dataset: str) -> list[TableModel]:
+        """The published slices of `dataset`'s cube, in the definitions' order."""
+        self._of(dataset, "internal")  # an unknown dataset is an error naming the known ones
+        return [m for m in self.by_name.values() if m.dataset == dataset]
+
+    def dissemination_names(self) -> list[str]:
+        """Every dissemination table, in the definitions' order."""
+        return [m.name for m in self.by_name.values() if m.dataset is not None]
 
     def regional_name(self, dataset: str) -> str:
-        return self._of(dataset, "published").name
+        """The name of `dataset`'s internal regional cube (regional_<dataset>)."""
+        return self._of(dataset, "internal").name
 
     def regional_names(self) -> list[str]:
-        """Every dataset's regional table, in the definitions' order."""
-        return [stages["published"].name for stages in self.datasets.values()]
+        """Every dataset's regional cube, in the definitions' order."""
+        return [stages["internal"].name for stages in self.datasets.values()]
 
     def dataset_of(self, name: str) -> str | None:
-        """The dataset whose regional table `name` is; None for an output or another name."""
+        """The dataset whose cells table `name` holds (a dissemination table or a regional
+        cube); None for an output or another name."""
         model = self.by_name.get(name)
-        return model.dataset if model is not None else None
+        if model is not None:
+            return model.dataset
+        internal = {stages["internal"].name: ds for ds, stages in self.datasets.items()}
+        return internal.get(name)
 
     def _of(self, dataset: str, stage: Stage) -> TableModel:
         try:
@@ -179,7 +192,8 @@ def build_models(contract: Contract) -> TableModels:
     """The model of every table `contract` defines."""
     datasets = {ds: _dataset_tables(contract, ds) for ds in contract.datasets}
     by_name: dict[str, TableModel] = {
-        stages["published"].name: stages["published"] for stages in datasets.values()
+        table.id: _dissemination_table(contract, table, datasets[table.dataset]["published"])
+        for table in contract.dissemination.values()
     }
     for out in contract.outputs.values():
         by_name[out.id] = TableModel(
@@ -232,6 +246,27 @@ def _dataset_tables(contract: Contract, dataset_id: str) -> dict[Stage, TableMod
             dataset=dataset_id,
         )
     return out
+
+
+def _dissemination_table(
+    contract: Contract, table: DisseminationTable, cube: TableModel
+) -> TableModel:
+    """A slice of a dataset's cube as published: area and year, the table's dimensions in its
+    order, then the cube's published fields that are not dimensions."""
+    ds = contract.dataset(table.dataset)
+    fields = {f.id: f for f in cube.fields}
+    keys = [f.id for f in cube.fields if f.role == "key" and f.id not in ds.dimensions]
+    key = (*keys, *table.dimensions)
+    rest = [f for f in cube.fields if f.id not in ds.dimensions and f.id not in keys]
+    return TableModel(
+        name=table.id,
+        label=table.label,
+        description=f"{table.description} Unit: {ds.unit}.",
+        stage="published",
+        fields=(*(fields[k] for k in key), *rest),
+        key=key,
+        dataset=table.dataset,
+    )
 
 
 def _own_fields(contract: Contract, dataset_id: str) -> Iterable[Field]:

@@ -1,5 +1,5 @@
-"""SQLAlchemy tables built from the table model: every published table (`regional_<dataset>`
-and the outputs), and the `codelist` table that gives their codes in words.
+"""SQLAlchemy tables built from the table model: every published table (the dissemination
+tables and the outputs), and the `codelist` table that gives their codes in words.
 
 Code columns are short strings, the key is the primary key, and the comments are the
 contract's words, so a database browser explains itself.
@@ -20,17 +20,13 @@ from schemas.codelist_table import (
     LABEL_COLUMNS,
 )
 from schemas.contract import LANGUAGES, Contract, load_contract
-from schemas.table_model import REGIONAL_TABLE, Field, TableModel
+from schemas.table_model import Field, TableModel
 
 #: Long enough for every code, including derived ones (COMESA, CMS_FOR), and for a text code
 #: such as a submission's status ("accepted with warnings").
 CODE_LENGTH = 32
 #: Long enough for a codelist id and for any code of any codelist ("accepted with warnings").
 CODELIST_CODE_LENGTH = 64
-
-
-def regional_table_name(dataset_id: str) -> str:
-    return REGIONAL_TABLE.format(dataset=dataset_id)
 
 
 def build_metadata(contract: Contract | None = None, metadata: MetaData | None = None) -> MetaData:

@@ -6,10 +6,10 @@ that does not cover everyone) makes the relation incomplete. "All its parts" fol
 contract (breakdowns.complete_sums): the codes a complete breakdown needs, and every code the
 rest of the population uses. Checked:
 
-* regional tables, member states: every dimension with _T, holding the others fixed; a
+* dissemination tables, member states: every dimension with _T, holding the others fixed; a
   state-year whose submission totals differ from their parts within rule 8 (footnoted
   `non_additive`) is exempt, but must differ by 1% at most and only between submitted cells;
-* regional tables and the migrant stock, aggregates (COMESA and the fixed-composition one):
+* dissemination tables and the migrant stock, aggregates (COMESA and the fixed-composition one):
   each cell equals the sum of the member cells it counts (aggregate_terms: country codes
   recoded relative to each state) where every member reports (n_reporting = n_members) and
   none is hidden; the migrant stock's aggregates also by sex;
@@ -31,11 +31,12 @@ def violations(contract: Contract, tables: dict[str, pd.DataFrame]) -> pd.DataFr
     """One row per published relation whose total is not the sum of its parts."""
     exempt = _exempt(tables.get("footnotes"))
     found = []
-    for dataset in contract.datasets:
-        frame = tables.get(f"regional_{dataset}")
-        if frame is None or frame.empty:
+    for name, frame in tables.items():
+        dataset = contract.tables.dataset_of(name)
+        if dataset is None or frame.empty:
             continue
-        found.append(_regional(contract, dataset, frame, exempt))
+        cube = _in_cube_shape(contract, dataset, frame)
+        found.append(_regional(contract, name, dataset, cube, exempt))
     by_sex = {
         "migrant_stock": ["ref_area", "time_period"],
         "migration_matrix": ["ref_area", "counterpart_area", "time_period"],
@@ -68,7 +69,15 @@ def _values(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _regional(contract: Contract, dataset: str, frame: pd.DataFrame, exempt: set) -> pd.DataFrame:
+def _in_cube_shape(contract: Contract, dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A dissemination table with the dimensions it leaves out at _T, as in the cube."""
+    held = [d for d in contract.dataset(dataset).dimensions if d not in frame]
+    return frame.assign(**dict.fromkeys(held, TOTAL))
+
+
+def _regional(
+    contract: Contract, name: str, dataset: str, frame: pd.DataFrame, exempt: set
+) -> pd.DataFrame:
     states = _values(frame[~frame["ref_area"].isin(aggregate_codes(contract))])
     states = states.reset_index(drop=True)
     out = []
@@ -94,10 +103,8 @@ def _regional(contract: Contract, dataset: str, frame: pd.DataFrame, exempt: set
             gap = (allowed["value"] - allowed["part_sum"]).abs() / allowed["value"]
             assert (gap <= 0.01).all(), allowed
             if (~footnoted).any():
-                out.append(
-                    bad[~footnoted].assign(table=f"regional_{dataset}", relation=rel.dimension)
-                )
-    comesa = _aggregate(contract, f"regional_{dataset}", frame, [])
+                out.append(bad[~footnoted].assign(table=name, relation=rel.dimension))
+    comesa = _aggregate(contract, name, frame, [])
     if len(comesa):
         years = {(d, y) for d, _, y in exempt if d == dataset}
         comesa = comesa[[(dataset, int(y)) not in years for y in comesa["time_period"]]]
@@ -139,7 +146,7 @@ def _aggregate(contract: Contract, name: str, frame: pd.DataFrame, also: list[st
         return pd.DataFrame()
     key = _key(contract, name)
     dims = [k for k in key if k not in ("ref_area", "time_period")]
-    dataset = name.removeprefix("regional_") if name.startswith("regional_") else None
+    dataset = contract.tables.dataset_of(name)
     states = frame[~frame["ref_area"].isin(codes)].reset_index(drop=True)
     terms = aggregate_terms(contract, states, dims, dataset)
     values = states["obs_value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -168,5 +175,6 @@ def _aggregate(contract: Contract, name: str, frame: pd.DataFrame, also: list[st
 def _key(contract: Contract, name: str) -> list[str]:
     if name in contract.outputs:
         return list(contract.outputs[name].key)
-    dataset = name.removeprefix("regional_")
+    dataset = contract.tables.dataset_of(name)
+    assert dataset is not None, name
     return ["ref_area", "time_period", *contract.dataset(dataset).dimensions]

@@ -131,9 +131,10 @@ def runs(instance: dg.DagsterInstance, job: str | None = None) -> list[dg.Dagste
 
 def published_states(settings: Settings) -> dict[str, set[str]]:
     engine = make_engine(settings.database_url)
-    if not sa.inspect(engine).has_table("regional_immigration"):
+    first = {ds: C.tables.dissemination(ds)[0].name for ds in C.datasets}
+    if not sa.inspect(engine).has_table(first["immigration"]):
         return {}
-    return {ds: set(read_table(engine, f"regional_{ds}")["ref_area"]) for ds in C.datasets}
+    return {ds: set(read_table(engine, name)["ref_area"]) for ds, name in first.items()}
 
 
 def in_force(settings: Settings) -> pd.DataFrame:
@@ -345,7 +346,7 @@ def _tables(settings: Settings) -> dict[str, pd.DataFrame]:
     """Every published table, rows in a stable order."""
     engine = make_engine(settings.database_url)
     out = {}
-    for name in [f"regional_{ds}" for ds in C.datasets] + list(C.outputs):
+    for name in C.tables.by_name:
         frame = read_table(engine, name)
         out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return out

@@ -26,6 +26,7 @@ from pipelines.regional import (
     mirror_flows,
     regional_table,
 )
+from pipelines.regional.dissemination import shared_cells, slice_table
 from pipelines.regional.membership import state_rows
 from pipelines.validation import validate_file
 from schemas.contract import TOTAL, load_contract
@@ -33,7 +34,10 @@ from tests.hash_seeds import SEEDS, run_under_seeds
 
 C = load_contract()
 REGION = Path(__file__).resolve().parents[1] / "sample_data" / "region"
-POP = "regional_population_stock"
+#: The dissemination tables these tests publish: population by sex, age and citizenship, and
+#: by sex, age and country of birth.
+POP = "population_by_citizenship"
+BIRTH = "population_by_birth_country"
 HIDDEN = {"A", "S", "C"}
 
 
@@ -54,9 +58,15 @@ def harmonised(dataset: str, rows: list[dict]) -> pd.DataFrame:
 
 
 def regional(dataset: str, rows: list[dict], aggregate: bool = True) -> pd.DataFrame:
-    """The regional table of `rows`; without the COMESA rows unless `aggregate`."""
+    """The regional cube of `rows`; without the COMESA rows unless `aggregate`."""
     out = regional_table(C, dataset, harmonised(dataset, rows))
     return out if aggregate else state_rows(C, out).reset_index(drop=True)
+
+
+def published(name: str, rows: list[dict], aggregate: bool = True) -> pd.DataFrame:
+    """Dissemination table `name` of `rows` (a slice of its dataset's regional cube)."""
+    dataset = C.tables.published(name).dataset
+    return slice_table(C, name, regional(dataset, rows, aggregate))
 
 
 def grid(area: str, rows: dict[str, dict[str, int]], column: str = "citizenship", **fixed):
@@ -106,7 +116,7 @@ TWO_BY_TWO = {
 
 
 def test_one_small_cell_of_a_two_way_table_is_hidden_in_a_rectangle():
-    tables = {POP: regional("population_stock", grid("KEN", TWO_BY_TWO), aggregate=False)}
+    tables = {POP: published(POP, grid("KEN", TWO_BY_TWO), aggregate=False)}
     out, summary = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "sex", "citizenship") == {
         ("M", "KEN"): "A",
@@ -123,7 +133,7 @@ def test_one_small_cell_of_a_two_way_table_is_hidden_in_a_rectangle():
 
 
 def test_nothing_else_changes():
-    tables = {POP: regional("population_stock", grid("KEN", TWO_BY_TWO), aggregate=False)}
+    tables = {POP: published(POP, grid("KEN", TWO_BY_TWO), aggregate=False)}
     before = tables[POP].copy()
     out, _ = protect_tables(C, tables)
     pd.testing.assert_frame_equal(tables[POP], before)  # the input is not touched
@@ -139,7 +149,7 @@ def test_nothing_else_changes():
 def test_the_comesa_aggregate_forces_a_second_state():
     rows = grid("KEN", {"M": {TOTAL: 2}, "F": {TOTAL: 50}, TOTAL: {TOTAL: 52}})
     rows += grid("UGA", {"M": {TOTAL: 30}, "F": {TOTAL: 40}, TOTAL: {TOTAL: 70}})
-    tables = {POP: regional("population_stock", rows)}
+    tables = {POP: published(POP, rows)}
     out, _ = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "ref_area", "sex") == {
         ("KEN", "M"): "A",
@@ -162,7 +172,7 @@ def test_a_sender_confidential_cell_is_never_published_and_is_protected():
     )
     secret = [r["sex"] == "M" and r["citizenship"] == "KEN" for r in rows]
     rows = [r | {"conf_status": "C"} if s else r for r, s in zip(rows, secret, strict=True)]
-    tables = {POP: regional("population_stock", rows, aggregate=False)}
+    tables = {POP: published(POP, rows, aggregate=False)}
     out, summary = protect_tables(C, tables)
     assert suppressed_cells(out[POP], "sex", "citizenship") == {
         ("M", "KEN"): "C",
@@ -184,11 +194,11 @@ def test_zeros_are_never_primary_and_are_hidden_last():
             TOTAL: {"KEN": 21, "UGA": 0, "RWA": 40, TOTAL: 61},
         },
     )
-    tables = {POP: regional("population_stock", rows, aggregate=False)}
+    tables = {POP: published(POP, rows, aggregate=False)}
     out, _ = protect_tables(C, tables)
     cells = suppressed_cells(out[POP], "sex", "citizenship")
     assert cells == {("M", "KEN"): "A", ("M", "RWA"): "S", ("F", "KEN"): "S", ("F", "RWA"): "S"}
-    zeros = {POP: regional("population_stock", grid("KEN", {"M": {TOTAL: 0}}), False)}
+    zeros = {POP: published(POP, grid("KEN", {"M": {TOTAL: 0}}), False)}
     out, summary = protect_tables(C, zeros)
     assert status_of(out[POP], sex="M") == ("", 0)
     assert summary["primary"].sum() == 0
@@ -203,7 +213,7 @@ def test_the_threshold_is_a_parameter():
             TOTAL: {"KEN": 24, "UGA": 40, TOTAL: 64},
         },
     )
-    tables = {POP: regional("population_stock", rows, aggregate=False)}
+    tables = {POP: published(POP, rows, aggregate=False)}
     _, summary = protect_tables(C, tables)
     assert summary["primary"].sum() == 0
     out, summary = protect_tables(C, tables, load_parameters(C, threshold=5))
@@ -244,20 +254,65 @@ def test_a_matrix_cell_follows_the_population_cell_it_republishes():
         "F": {"KEN": 500, "UGA": 29, "RWA": 30, TOTAL: 559},
         TOTAL: {"KEN": 900, "UGA": 30, "RWA": 50, TOTAL: 980},
     }
-    pop = regional("population_stock", grid("KEN", birth, "country_of_birth"), aggregate=False)
+    cube = regional("population_stock", grid("KEN", birth, "country_of_birth"), aggregate=False)
     tables = {
-        POP: pop,
-        "migrant_stock": migrant_stock(C, pop),
-        "migration_matrix": migration_matrix(C, pop),
+        BIRTH: slice_table(C, BIRTH, cube),
+        "migrant_stock": migrant_stock(C, cube),
+        "migration_matrix": migration_matrix(C, cube),
     }
     out, _ = protect_tables(C, tables)
-    source = suppressed_cells(out[POP], "sex", "country_of_birth")
+    source = suppressed_cells(out[BIRTH], "sex", "country_of_birth")
     assert source == {("M", "UGA"): "A", ("M", "RWA"): "S", ("F", "UGA"): "S", ("F", "RWA"): "S"}
     matrix = suppressed_cells(out["migration_matrix"], "sex", "counterpart_area")
     assert matrix == source
     stock = out["migrant_stock"]
     assert stock["obs_value"].notna().all()  # 21, 59 and 80 are what the totals already say
     assert_clean(tables, out)
+
+
+BIRTH_BY_SEX = {
+    "M": {"KEN": 9, "UGA": 2, TOTAL: 11},
+    "F": {"KEN": 45, "UGA": 5, TOTAL: 50},
+    TOTAL: {"KEN": 54, "UGA": 7, TOTAL: 61},
+}
+
+
+def two_tables() -> dict[str, pd.DataFrame]:
+    """Kenya's population by sex x citizenship and by sex x country of birth: the sex totals
+    (every citizenship, every country of birth) are in both tables."""
+    rows = grid("KEN", TWO_BY_TWO)
+    rows += [
+        r for r in grid("KEN", BIRTH_BY_SEX, "country_of_birth") if r["country_of_birth"] != TOTAL
+    ]
+    cube = regional("population_stock", rows, aggregate=False)
+    return {POP: slice_table(C, POP, cube), BIRTH: slice_table(C, BIRTH, cube)}
+
+
+def test_a_cell_two_tables_show_is_one_cell_of_the_system():
+    tables = two_tables()
+    system = build_system(C, prepared(tables), load_parameters(C))
+    copies = system.terms[system.terms["relation"].str.contains("the same cell in two tables")]
+    assert copies["eq"].nunique() == 3  # M, F and _T, all ages, every country
+    cells = system.cells.iloc[copies["cell"].to_numpy()]
+    frames = prepared(tables)
+    shown = {
+        (table, tuple(frames[table].iloc[row][["sex", "age"]]))
+        for table, row in zip(cells["table"], cells["row"], strict=True)
+    }
+    assert shown == {(t, (sex, TOTAL)) for t in (POP, BIRTH) for sex in ("M", "F", TOTAL)}
+    out, _ = protect_tables(C, tables)
+    for sex in ("M", "F", TOTAL):
+        assert status_of(out[POP], sex=sex, age=TOTAL, citizenship=TOTAL) == status_of(
+            out[BIRTH], sex=sex, age=TOTAL, country_of_birth=TOTAL
+        )
+    assert suppressed_cells(out[BIRTH], "sex", "country_of_birth")[("M", "UGA")] == "A"
+    assert_clean(tables, out)
+
+
+def test_the_regional_cube_is_not_a_published_table():
+    cube = regional("population_stock", grid("KEN", TWO_BY_TWO), aggregate=False)
+    with pytest.raises(ValueError, match="no table 'regional_population_stock' is published"):
+        protect_tables(C, {"regional_population_stock": cube})
 
 
 def mirror_tables(uganda_confidential: str = "") -> dict[str, pd.DataFrame]:
@@ -286,8 +341,10 @@ def mirror_tables(uganda_confidential: str = "") -> dict[str, pd.DataFrame]:
         aggregate=False,
     )
     return {
-        "regional_emigration": emi,
-        "regional_immigration": imm,
+        "emigration_by_next_residence": slice_table(C, "emigration_by_next_residence", emi),
+        "immigration_by_previous_residence": slice_table(
+            C, "immigration_by_previous_residence", imm
+        ),
         "mirror_flows": mirror_flows(C, emi, imm),
     }
 
@@ -331,12 +388,12 @@ def test_tables_without_counts_pass_through_and_unknown_tables_are_refused():
     out, summary = protect_tables(C, {"data_availability": availability})
     assert out["data_availability"] is availability
     assert summary["cells"].tolist() == [0]
-    with pytest.raises(ValueError, match="does not know table 'secret_table'"):
+    with pytest.raises(ValueError, match="no table 'secret_table' is published"):
         protect_tables(C, {"secret_table": availability})
 
 
 def test_the_audit_finds_what_a_reader_would():
-    tables = {POP: regional("population_stock", grid("KEN", TWO_BY_TWO), aggregate=False)}
+    tables = {POP: published(POP, grid("KEN", TWO_BY_TWO), aggregate=False)}
     primary_only = tables[POP].copy()
     small = primary_only["obs_value"].lt(3)
     primary_only.loc[small, "obs_value"] = pd.NA
@@ -358,11 +415,13 @@ PROTECT_IN_A_PROCESS = """
 import sys
 import numpy as np
 import pandas as pd
+from pipelines.regional.dissemination import shared_cells, slice_table
 from tests.test_disclosure import C, POP, migrant_stock, protect_tables, random_rows, regional
 
 seed, folder = sys.argv[1:]
-stock = regional("population_stock", random_rows(np.random.default_rng(0)))
-out, summary = protect_tables(C, {POP: stock, "migrant_stock": migrant_stock(C, stock)})
+cube = regional("population_stock", random_rows(np.random.default_rng(0)))
+tables = {POP: slice_table(C, POP, cube), "migrant_stock": migrant_stock(C, cube)}
+out, summary = protect_tables(C, tables)
 pd.to_pickle((out, summary), f"{folder}/{seed}.pickle")
 """
 
@@ -387,7 +446,7 @@ def test_relations_are_the_exact_sums_only():
     # A foreign-only breakdown (no KEN) and a breakdown 1% off its total: no equation.
     rows += grid("UGA", {TOTAL: {"RWA": 10, "_O": 5, TOTAL: 900}})
     rows += grid("RWA", {"M": {TOTAL: 100}, "F": {TOTAL: 99}, TOTAL: {TOTAL: 201}})
-    table = regional("population_stock", rows, aggregate=False)
+    table = published(POP, rows, aggregate=False)
     system = build_system(C, {POP: table}, load_parameters(C))
     per_relation = system.terms.groupby("relation")["eq"].nunique().to_dict()
     assert per_relation == {f"{POP}: sex": 3, f"{POP}: citizenship": 3}
@@ -451,7 +510,7 @@ def naive_widths(tables: dict[str, pd.DataFrame], out: dict[str, pd.DataFrame]) 
 @pytest.mark.integration  # 12 drawn tables, each protected and audited by LP
 @given(seed=st.integers(0, 2**32 - 1))
 def test_any_random_table_is_clean_after_protection(seed):
-    tables = {POP: regional("population_stock", random_rows(np.random.default_rng(seed)))}
+    tables = {POP: published(POP, random_rows(np.random.default_rng(seed)))}
     out, _ = protect_tables(C, tables)
     assert_clean(tables, out)
     assert naive_widths(tables, out).min(initial=np.inf) >= 0.5
@@ -467,7 +526,8 @@ def test_any_random_table_is_clean_after_protection(seed):
 
 @pytest.fixture(scope="module")
 def demo() -> dict[str, pd.DataFrame]:
-    """The demo's unprotected tables, built as the regional assets build them."""
+    """The demo's unprotected published tables, built as the regional assets build them:
+    every dissemination table and the linked indicators."""
     manifest = pd.read_csv(REGION / "manifest.csv", keep_default_na=False)
     parts: dict[str, list[pd.DataFrame]] = {}
     for sid, rec in enumerate(manifest.itertuples(index=False), start=1):
@@ -477,15 +537,15 @@ def demo() -> dict[str, pd.DataFrame]:
             submission_id=pd.array([sid] * len(report.harmonised), dtype="Int64")
         )
         parts.setdefault(rec.dataset, []).append(rows)
+    cubes = {ds: regional_table(C, ds, pd.concat(p, ignore_index=True)) for ds, p in parts.items()}
     tables = {
-        f"regional_{ds}": regional_table(C, ds, pd.concat(p, ignore_index=True))
-        for ds, p in parts.items()
+        m.name: slice_table(C, m.name, cubes[m.dataset])
+        for m in C.tables.by_name.values()
+        if m.dataset in cubes
     }
-    tables["migrant_stock"] = migrant_stock(C, tables[POP])
-    tables["migration_matrix"] = migration_matrix(C, tables[POP])
-    tables["mirror_flows"] = mirror_flows(
-        C, tables["regional_emigration"], tables["regional_immigration"]
-    )
+    tables["migrant_stock"] = migrant_stock(C, cubes["population_stock"], cubes["refugees"])
+    tables["migration_matrix"] = migration_matrix(C, cubes["population_stock"])
+    tables["mirror_flows"] = mirror_flows(C, cubes["emigration"], cubes["immigration"])
     return tables
 
 
@@ -521,6 +581,18 @@ def test_demo_hides_exactly_what_it_says(demo, protected):
         rest = [c for c in before.columns if c not in ("obs_value", "conf_status")]
         pd.testing.assert_frame_equal(after[rest], before[rest])
     assert counts["primary"].sum() > 1000 and counts["sender_confidential"].sum() == 9
+
+
+@pytest.mark.integration
+def test_demo_a_cell_shown_twice_has_one_status(demo, protected):
+    """Every cell two dissemination tables share is hidden in both or in neither."""
+    out, _ = protected
+    for dataset in C.datasets:
+        shared = shared_cells(C, dataset, out)
+        for (table, first), pairs in shared.groupby(["table", "first_table"]):
+            mine = out[table]["conf_status"].to_numpy()[pairs["row"].to_numpy()]
+            theirs = out[first]["conf_status"].to_numpy()[pairs["first_row"].to_numpy()]
+            assert (mine == theirs).all(), (table, first)
 
 
 @pytest.mark.integration

@@ -83,9 +83,8 @@ def test_one_edit_in_definitions_reaches_every_table(tmp_path):
                     "--dataset", "population_stock"))  # fmt: skip
     ok(migstats(home, before, "consolidate"))
     engine = sa.create_engine(f"sqlite:///{home / 'warehouse.sqlite'}")
-    assert "education" not in {
-        c["name"] for c in sa.inspect(engine).get_columns("regional_population_stock")
-    }
+    assert not sa.inspect(engine).has_table("population_by_education")
+    assert not sa.inspect(engine).has_table("regional_population_stock")  # the cube: internal
     with engine.connect() as conn:
         r9 = "SELECT count(*) FROM quality_warnings WHERE rule = 'R9'"
         assert conn.execute(sa.text(r9)).scalar() == 0  # 10% a year: under the 50% of R9
@@ -117,6 +116,14 @@ def test_one_edit_in_definitions_reaches_every_table(tmp_path):
     }
     edit(after, "dimensions.yaml", lambda d: d.update(education=education))
     edit(after, "datasets.yaml", lambda d: d["population_stock"]["dimensions"].append("education"))
+    # a dissemination table: population by sex and educational attainment
+    edit(after, "dissemination.yaml", lambda d: d.update(
+        population_by_education={"dataset": "population_stock",
+                                 "dimensions": ["sex", "education"],
+                                 "label": "Population by educational attainment and sex",
+                                 "label_fr": "Population par niveau d'instruction et sexe",
+                                 "label_ar": "السكان حسب المستوى التعليمي والجنس",
+                                 "description": "Population by ISCED level."}))  # fmt: skip
     # a metadata field
     edit(after, "metadata.yaml", lambda d: d.update(
         collection_mode={"label": "Collection mode", "option": "--collection-mode",
@@ -155,13 +162,16 @@ def test_one_edit_in_definitions_reaches_every_table(tmp_path):
     ok(migstats(home, after, "consolidate"))
 
     with engine.connect() as conn:
-        columns = [c["name"] for c in sa.inspect(conn).get_columns("regional_population_stock")]
-        assert {"education", "obs_comment"} <= set(columns)
+        columns = [c["name"] for c in sa.inspect(conn).get_columns("population_by_education")]
+        assert columns[:4] == ["ref_area", "time_period", "sex", "education"]
+        assert "obs_comment" in columns and "age" not in columns
+        # the attribute reaches the tables published before, recreated in their new shape
+        columns = [c["name"] for c in sa.inspect(conn).get_columns("population_by_citizenship")]
+        assert "obs_comment" in columns and "education" not in columns
         rows = conn.execute(
             sa.text(
-                "SELECT sex, education, obs_value, obs_comment FROM regional_population_stock "
-                "WHERE ref_area = 'KEN' AND time_period = 2024 AND age = '_T' "
-                "AND citizenship = '_T' ORDER BY sex, education"
+                "SELECT sex, education, obs_value, obs_comment FROM population_by_education "
+                "WHERE ref_area = 'KEN' AND time_period = 2024 ORDER BY sex, education"
             )
         ).all()
         got = {(r.sex, r.education): (r.obs_value, r.obs_comment) for r in rows}
@@ -171,7 +181,7 @@ def test_one_edit_in_definitions_reaches_every_table(tmp_path):
         # The earlier years are still published, in the new shape (education _T).
         earlier = conn.execute(
             sa.text(
-                "SELECT count(*) FROM regional_population_stock WHERE ref_area = 'KEN' "
+                "SELECT count(*) FROM population_by_education WHERE ref_area = 'KEN' "
                 "AND time_period = 2023 AND education = '_T'"
             )
         ).scalar()
@@ -190,3 +200,8 @@ def test_one_edit_in_definitions_reaches_every_table(tmp_path):
             sa.text("SELECT count(*) FROM quality_warnings WHERE rule = 'R9' AND ref_area = 'KEN'")
         ).scalar()
         assert warned > 0  # 1,100 -> 1,210 is 10%: over the new 5% threshold
+    # the new table is a file of the release too, with its SDMX dataflow
+    (latest,) = sorted((home / "releases").glob("2*"))[-1:]
+    assert {"population_by_education.csv", "population_by_education.sdmx.csv"} <= {
+        p.name for p in latest.iterdir()
+    }

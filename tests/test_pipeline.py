@@ -34,9 +34,7 @@ from tests.hash_seeds import CONSOLIDATE, run_under_seeds
 
 C = load_contract()
 #: The published tables; quality_warnings is the Secretariat's (internal), checked apart.
-TABLES = [f"regional_{ds}" for ds in C.datasets] + [
-    o for o, spec in C.outputs.items() if not spec.internal
-]
+TABLES = C.tables.dissemination_names() + [o for o, spec in C.outputs.items() if not spec.internal]
 YEARS = [2021, 2022, 2023]
 
 #: Dagster runs of the demo region and of five states: make test-fast leaves them out.
@@ -113,16 +111,29 @@ def test_definitions_load_with_the_whole_graph():
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for ds in C.datasets:
         assert {f"{ds}_submissions", f"{ds}_harmonised", f"regional_{ds}"} <= keys
+        assert f"warehouse/regional_{ds}" not in keys  # the cube is internal
     assert {"migrant_stock", "migration_matrix", "mirror_flows", "data_availability"} <= keys
     assert {f"warehouse/{t}" for t in TABLES} | {"release_files"} <= keys
     assert {"quality_warnings", "warehouse/quality_warnings"} <= keys
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description, key
-        assert node.group_name in {"intake", "regional", "indicators", "publication"}, key
+        assert node.group_name in {
+            "intake",
+            "regional",
+            "dissemination",
+            "indicators",
+            "publication",
+        }, key
     # lineage: an upload's partition reaches every published table
     upstream = graph.get(dg.AssetKey(["warehouse", "migrant_stock"])).parent_keys
     assert dg.AssetKey("migrant_stock") in upstream
+    # a dissemination table is cut from its dataset's cube, and published from there
+    table = graph.get(dg.AssetKey("population_by_citizenship"))
+    assert table.parent_keys == {dg.AssetKey("regional_population_stock")}
+    assert table.group_name == "dissemination"
+    upstream = graph.get(dg.AssetKey(["warehouse", "population_by_citizenship"])).parent_keys
+    assert dg.AssetKey("population_by_citizenship") in upstream
 
 
 def test_demo_publishes_migrant_stock_for_every_state_and_comesa(env):
@@ -140,8 +151,10 @@ def test_demo_published_every_table_and_a_release(env):
     tables = published(env)
     for name in TABLES:
         assert len(tables[name]) > 0, name
-    regional = tables["regional_immigration"]
+    regional = tables["immigration_by_citizenship"]
     assert "COMESA" in set(regional["ref_area"])
+    # a slice of the cube: its other dimensions at _T, and not shown
+    assert "country_of_birth" not in regional and "purpose" not in regional
     zmb = tables["mirror_flows"].query("origin_area == 'ZWE' and destination_area == 'ZMB'")
     assert (zmb["ratio"] < 0.5).all() and len(zmb) == 3
     availability = tables["data_availability"]
@@ -155,7 +168,8 @@ def test_demo_published_every_table_and_a_release(env):
     files = {p.name for p in releases[0].iterdir()}
     for name in TABLES:
         assert {f"{name}.csv", f"{name}.parquet", f"{name}.xlsx"} <= files
-    assert "regional_refugees.sdmx.csv" in files
+    assert "refugees_by_origin.sdmx.csv" in files
+    assert not any(f.startswith("regional_") for f in files)  # the cubes are internal
 
 
 def test_run_is_recorded_in_the_instance_with_metadata(env):
@@ -299,7 +313,7 @@ def test_a_state_whose_data_fail_the_schema_is_left_out_not_the_region(few, tmp_
         failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
         assert "harmonised_schema" in {c.check_name for c in failed}
         after = published(few)
-        immigration = after["regional_immigration"]
+        immigration = after["immigration_by_citizenship"]
         assert "KEN" not in set(immigration["ref_area"])
         others = before[~before["ref_area"].isin(["KEN", "COMESA", "COMESA21_2018"])]
         now = pd.read_parquet(internal)
@@ -309,7 +323,7 @@ def test_a_state_whose_data_fail_the_schema_is_left_out_not_the_region(few, tmp_
         )
         comesa = immigration[immigration["ref_area"] == "COMESA"]
         assert (comesa["n_reporting"] < comesa["n_members"]).all()
-        assert set(after["regional_emigration"]["ref_area"]) >= {"KEN"}  # its other datasets
+        assert set(after["emigration_by_citizenship"]["ref_area"]) >= {"KEN"}  # its other data
         warnings = read_table(engine, "quality_warnings")
         r13 = warnings[warnings["rule"] == "R13"]
         assert list(zip(r13["ref_area"], r13["dataset"], strict=True)) == [("KEN", "immigration")]
@@ -320,7 +334,7 @@ def test_a_state_whose_data_fail_the_schema_is_left_out_not_the_region(few, tmp_
     finally:
         shutil.copy(saved, rows_path)
         assert consolidate(few, state="KEN", quiet=True).success
-    assert "KEN" in set(published(few)["regional_immigration"]["ref_area"])
+    assert "KEN" in set(published(few)["immigration_by_citizenship"]["ref_area"])
 
 
 def _tick(instance, cursor):
@@ -500,12 +514,13 @@ def test_consolidation_publishes_to_postgresql(tmp_path, monkeypatch):
 
 
 def test_sender_confidential_cells_are_never_published(env):
-    regional = read_table(make_engine(env.database_url), "regional_citizenship_acquisition")
+    table = "acquisitions_by_previous_citizenship"
+    regional = read_table(make_engine(env.database_url), table)
     secret = regional[regional["conf_status"] == "C"]
     assert len(secret) > 0, "the demo has C cells (SYC citizenship acquisition)"
     assert secret["obs_value"].isna().all()
     release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
-    csv = pd.read_csv(release / "regional_citizenship_acquisition.csv", keep_default_na=False)
+    csv = pd.read_csv(release / f"{table}.csv", keep_default_na=False)
     assert (csv.loc[csv["conf_status"] == "C", "obs_value"] == "").all()
 
 
@@ -522,10 +537,10 @@ def test_every_published_table_of_the_demo_passes_the_disclosure_audit(env):
         problems = audit(C, name, internal[name], published[name])
         assert problems.empty, problems.head().to_string()
     assert audit_tables(C, internal, {n: published[n] for n in names}).empty
-    suppressed = published["regional_population_stock"]["conf_status"].isin(["A", "S"])
+    suppressed = published["population_by_citizenship"]["conf_status"].isin(["A", "S"])
     assert (
         suppressed.any()
-        and published["regional_population_stock"].loc[suppressed, "obs_value"].isna().all()
+        and published["population_by_citizenship"].loc[suppressed, "obs_value"].isna().all()
     )
     manifest = (release / "release.json").read_text()
     assert '"threshold": 3' in manifest and '"disclosure"' in manifest

@@ -19,7 +19,7 @@ from pipelines.release import files as release_files
 from schemas.contract import load_contract
 
 CONTRACT = load_contract()
-REGIONAL = "regional_nationals_abroad"
+REGIONAL = "nationals_abroad_by_residence"
 PUBLISHED_REGIONAL = [
     "ref_area",
     "time_period",
@@ -302,7 +302,7 @@ def test_sdmx_csv_2_reads_back_with_pysdmx(release: Path):
     ]
     message = read_sdmx(path)
     (dataset,) = message.data
-    assert dataset.short_urn == "Dataflow=COMESA:DF_NATIONALS_ABROAD(1.0)"
+    assert dataset.short_urn == "Dataflow=COMESA:DF_NATIONALS_ABROAD_BY_RESIDENCE(1.0)"
     data = dataset.data
     assert len(data) == 4
     assert dataset.action == ActionType.Information  # the ACTION column, I
@@ -348,7 +348,7 @@ def test_an_existing_release_is_never_overwritten(tmp_path):
 
 
 def test_unknown_tables_missing_columns_and_unsafe_ids_are_refused(tmp_path):
-    with pytest.raises(ValueError, match="cannot publish table 'regional_tourism'"):
+    with pytest.raises(ValueError, match="no table 'regional_tourism' is published"):
         write_release({"regional_tourism": mirror_frame()}, tmp_path, "r1")
     with pytest.raises(ValueError, match="lacks column"):
         write_release({"mirror_flows": mirror_frame().drop(columns="ratio")}, tmp_path, "r1")

@@ -94,7 +94,7 @@ def test_a_revision_says_what_it_changes_and_is_in_force(home):
     assert impact.in_force_cells == 5
     (total,) = impact.totals
     assert (total.time_period, total.old, total.new) == (2023, 46_000_000, 46_100_000)
-    assert total.difference == 100_000 and round(total.percent, 3) == 0.217
+    assert total.new - total.old == 100_000 and round(total.percent, 3) == 0.217
     lines = "\n".join(receipt.lines())
     assert f"Replaces submission {first.submission_id} for 2023: 0 cells added, 0 removed" in lines
     assert "Grand total 2023: 46,000,000 -> 46,100,000 (+0.2%)." in lines

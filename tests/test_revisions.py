@@ -102,12 +102,12 @@ def test_revision_between_releases(home, tmp_path):
     changes = compare_tables(
         C, load_release(settings.releases_dir / first), load_release(settings.releases_dir / second)
     )
-    imm = changes["regional_immigration"]
+    imm = changes["immigration_by_citizenship"]
     revised = imm[(imm["ref_area"] == "KEN") & (imm["change"] == "revised")]
     assert set(revised["sex"]) == {"M", "_T"}
     report = tmp_path / "rev.csv"
     assert main(["revisions", "--release", first, second, "--report", str(report)]) == EXIT_OK
-    assert "regional_immigration" in report.read_text(encoding="utf-8-sig")
+    assert "immigration_by_citizenship" in report.read_text(encoding="utf-8-sig")
 
 
 #: Rebuilds the releases named after the folder; writes {release: {table: differing cells}}
@@ -146,7 +146,7 @@ def test_every_release_is_kept_and_rebuilds_identically(home, tmp_path):
 @pytest.mark.integration
 def test_each_published_cell_traces_to_its_submission_file_and_row(home):
     settings, engine, (_, second) = home
-    cells = load_release(settings.releases_dir / second)["regional_immigration"]
+    cells = load_release(settings.releases_dir / second)["immigration_by_citizenship"]
     m2023 = cells[
         (cells["ref_area"] == "KEN") & (cells["time_period"] == 2023) & (cells["sex"] == "M")
     ].iloc[0]

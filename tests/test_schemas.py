@@ -59,6 +59,13 @@ def test_a_dimension_added_to_definitions_flows_into_schemas_and_tables(definiti
     sets = yaml.safe_load((definitions / "datasets.yaml").read_text())
     sets["immigration"]["dimensions"].append("education")
     (definitions / "datasets.yaml").write_text(yaml.safe_dump(sets))
+    tables = yaml.safe_load((definitions / "dissemination.yaml").read_text())
+    tables["immigration_by_education"] = {
+        "dataset": "immigration",
+        "dimensions": ["sex", "education"],
+        "label": "Immigration by education and sex",
+    }
+    (definitions / "dissemination.yaml").write_text(yaml.safe_dump(tables))
     contract = load_contract(definitions)
 
     data = "ref_area,time_period,EDUCATION_LEV,obs_value\nKEN,2023,LOW,5\nKEN,2023,HIGH,7\n"
@@ -71,8 +78,9 @@ def test_a_dimension_added_to_definitions_flows_into_schemas_and_tables(definiti
     assert "education" in harmonised_schema(contract, "immigration").columns
     engine = sa.create_engine("sqlite://")
     build_metadata(contract).create_all(engine)
-    columns = {c["name"] for c in sa.inspect(engine).get_columns("regional_immigration")}
-    assert "education" in columns
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("immigration_by_education")}
+    assert {"sex", "education"} <= columns and "age" not in columns
+    assert "education" in contract.tables.internal("immigration").key
 
 
 def test_harmonised_schema_accepts_a_harmonised_table_and_refuses_a_bad_one():
@@ -90,13 +98,13 @@ def test_harmonised_schema_accepts_a_harmonised_table_and_refuses_a_bad_one():
 
 def test_tables_have_the_key_as_primary_key():
     metadata = build_metadata()
-    table = metadata.tables["regional_refugees"]
+    table = metadata.tables["refugees_by_origin"]
     assert [c.name for c in table.primary_key.columns] == [
         "ref_area",
         "time_period",
         "population_type",
         "sex",
-        "age",
         "country_of_origin",
     ]
-    assert table.comment.startswith(load_contract().datasets["refugees"].label)
+    assert table.comment.startswith(load_contract().dissemination["refugees_by_origin"].label)
+    assert "regional_refugees" not in metadata.tables  # the cube is internal

@@ -14,10 +14,16 @@ subtract, so every *additive relation* the published tables satisfy is an equati
   column fixed: the ``_T`` row and the other rows of that group (sex, age, every country
   dimension, purpose, reason, population type; permit_type has no ``_T``);
 * the ``COMESA`` row = the sum of the rows of the states that were members that year;
-* across tables: a migration_matrix cell *is* a regional_population_stock cell (origin by
-  country of birth on basis B, by citizenship on basis C, other dimensions ``_T``); a state's
-  migrant_stock cell is the sum of its foreign population cells; each mirror_flows value *is*
-  a regional_emigration or regional_immigration cell.
+* across tables: a cell two dissemination tables of a dataset both show (population by sex
+  and age, in the tables by citizenship and by country of birth) is one cell, a copy; a
+  migration_matrix cell *is* a published population cell (origin by country of birth on
+  basis B, by citizenship on basis C, other dimensions ``_T``); a state's migrant_stock cell
+  is the sum of its foreign population cells; each mirror_flows value *is* a published
+  emigration or immigration cell.
+
+Only the dissemination tables and the indicators are published, so only they are protected:
+a dataset's regional cube, every dimension crossed, stays internal (Eurostat's practice under
+Reg. (EC) 862/2007), which keeps the linked system to the few cells anyone can read.
 
 A group is an equation only where its parts add up *exactly* to its total before suppression:
 an incomplete breakdown (foreign countries only) or one that disagrees with its total within
@@ -76,12 +82,12 @@ ratio too. Tables without counts (data_availability) pass through.
 * the interval test is on the LP relaxation with a fixed width; it does not enforce a
   protection interval proportional to the cell (a p% rule), and integer reasoning can
   narrow an interval below the LP's;
-* relations between regional tables that the published tables do not state (stock-flow
+* relations between datasets that the published tables do not state (stock-flow
   accounting between population_stock, immigration and emigration; residence permits
   against population by citizenship) are not equations here;
 * the links cover what the indicators are built from today (pipelines.regional); an
-  indicator added later that sums regional cells in another way needs its own link, or a
-  suppressed regional cell may be recovered from it;
+  indicator added later that sums published cells in another way needs its own link, or a
+  suppressed cell may be recovered from it;
 * earlier releases: a cell published last year and suppressed now (or the reverse, after a
   revision) can be differenced across releases; protection is per release.
 """
@@ -271,6 +277,8 @@ def protection_load(
     square = bmat([[None, graph.T], [graph, None]], format="csr")
     n_comp, labels = connected_components(square, directed=False)
     sizes = np.bincount(labels[:n_var], minlength=n_comp)
+    if not sizes.any():  # nothing suppressed touches an equation
+        return {**out, "suppressed": int(suppressed.sum()), "components": 0, "largest": 0}
     return {
         **out,
         "suppressed": int(suppressed.sum()),

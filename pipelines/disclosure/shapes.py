@@ -1,6 +1,6 @@
 """What disclosure control needs to know about a published table: its key and its value cells.
 
-A *cell* is one value of one row: `obs_value` for the regional tables, the migrant stock and
+A *cell* is one value of one row: `obs_value` for the dissemination tables, the migrant stock and
 the migration matrix; `reported_by_origin` and `reported_by_destination` for mirror_flows. A
 table without value cells (data_availability, footnotes) passes through untouched.
 """
@@ -30,25 +30,19 @@ class TableShape:
     key: tuple[str, ...]
     values: tuple[str, ...]
     ratios: tuple[str, ...] = ()
-    #: The dataset whose regional table it is; None for an indicator table.
+    #: The dataset whose cube it slices (a dissemination table); None for an indicator.
     dataset: str | None = None
 
 
 def shape_of(contract: Contract, name: str) -> TableShape | None:
     """The shape of published table `name`; None for a table with no value cells.
 
-    Regional tables are keyed by ref_area, time_period and the dataset's dimensions; the other
+    Dissemination tables are keyed by ref_area, time_period and their dimensions; the other
     tables by their outputs.yaml key, and their value cells are the `count` columns that are
-    not bookkeeping. A table the definitions do not know is an error: everything that leaves
-    the Secretariat must be one disclosure control understands.
+    not bookkeeping. A table the definitions do not publish is an error (ValueError): what
+    leaves the Secretariat must be one disclosure control understands.
     """
-    try:
-        model = contract.tables.published(name)
-    except KeyError:
-        known = ", ".join(contract.tables.by_name)
-        raise ValueError(
-            f"disclosure control does not know table {name!r}; the published tables are {known}"
-        ) from None
+    model = contract.tables.published(name)
     if model.dataset is not None:
         measure = [f.id for f in model.fields if f.role == "measure"]
         return TableShape(name, model.key, tuple(measure), dataset=model.dataset)

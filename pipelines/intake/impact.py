@@ -39,12 +39,6 @@ class TotalChange:
     new: int | None
 
     @property
-    def difference(self) -> int | None:
-        if self.old is None or self.new is None:
-            return None
-        return self.new - self.old
-
-    @property
     def percent(self) -> float | None:
         """The change in per cent of the old value; inf from 0, None without both values."""
         if self.old is None or self.new is None:

@@ -60,7 +60,7 @@ def write_release(
     """Write `tables` as release `release_id` under `releases_dir`; return the folder.
 
     Each table becomes `<table>.csv`, `.parquet` and `.xlsx` (the workbook with a label
-    column after each code column), regional tables also `<table>.sdmx.csv`;
+    column after each code column), dissemination tables also `<table>.sdmx.csv`;
     `codelists.csv` and `.xlsx` give the codes of the tables' codelists in English, French
     and Arabic; `release.json` lists every file with its SHA-256 and `README.txt` says
     what the files are. Internal tables (outputs.yaml `audience: internal`) are written as

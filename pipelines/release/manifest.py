@@ -19,7 +19,7 @@ FORMATS = {
         "Excel workbook: sheet 'data' with the table, each code column followed by its label\n"
         f"{'':14}in English (<column>_label), sheet 'about' with what it means"
     ),
-    ".sdmx.csv": f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<DATASET>({VERSION}), for SDMX tools",
+    ".sdmx.csv": f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<TABLE>({VERSION}), for SDMX tools",
 }
 _CHUNK = 1 << 20
 

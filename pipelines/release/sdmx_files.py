@@ -1,10 +1,11 @@
-"""The SDMX-CSV 2.0 file of a regional table, written with pysdmx.
+"""The SDMX-CSV 2.0 file of a dissemination table, written with pysdmx.
 
 The Secretariat maintains no DSD registry, so the structure pysdmx needs is built here from
-the definitions: a dataflow `COMESA:DF_<DATASET>(1.0)` whose dimensions are REF_AREA,
-TIME_PERIOD (the time dimension, as SDMX names it) and the dataset's dimensions by their SDMX
+the definitions: a dataflow `COMESA:DF_<TABLE>(1.0)` whose dimensions are REF_AREA,
+TIME_PERIOD (the time dimension, as SDMX names it) and the table's dimensions by their SDMX
 ids, with OBS_VALUE as the measure and OBS_STATUS and CONF_STATUS as observation-level
-attributes. The consolidation's own columns (derived, n_reporting, n_members) have no SDMX
+attributes. (A member state's own SDMX-CSV file names its dataset's flow, DF_<DATASET>.)
+The consolidation's own columns (derived, n_reporting, n_members) have no SDMX
 concept yet and stay in the other formats.
 """
 
@@ -30,16 +31,16 @@ TIME_DIMENSION = "time_period"
 _ROLES = {"key": Role.DIMENSION, "measure": Role.MEASURE, "attribute": Role.ATTRIBUTE}
 
 
-def dataflow_id(dataset_id: str) -> str:
-    """DF_IMMIGRATION for immigration: the id submissions in SDMX-CSV also name."""
-    return f"DF_{dataset_id.upper()}"
+def dataflow_id(name: str) -> str:
+    """DF_IMMIGRATION_BY_PURPOSE for the table immigration_by_purpose (and DF_IMMIGRATION for
+    the dataset immigration, the flow a submission in SDMX-CSV names)."""
+    return f"DF_{name.upper()}"
 
 
 def sdmx_schema(contract: Contract, spec: TableSpec) -> Schema:
-    """The minimal dataflow schema pysdmx needs to write regional table `spec`."""
+    """The minimal dataflow schema pysdmx needs to write dissemination table `spec`."""
     if spec.dataset is None:
         raise ValueError(f"{spec.name} is not a dataset table; only those have SDMX files")
-    ds = contract.dataset(spec.dataset)
     components = []
     for col in spec.columns:
         if col.sdmx_id is None:
@@ -67,15 +68,15 @@ def sdmx_schema(contract: Contract, spec: TableSpec) -> Schema:
     return Schema(
         context="dataflow",
         agency=AGENCY,
-        id=dataflow_id(ds.id),
+        id=dataflow_id(spec.name),
         version=VERSION,
-        name=ds.label,
+        name=spec.label,
         components=Components(components),
     )
 
 
 def write_sdmx_csv(frame: pd.DataFrame, contract: Contract, spec: TableSpec, path: Path) -> Path:
-    """Write published regional table `frame` as SDMX-CSV 2.0 (ACTION I, ids as headers).
+    """Write dissemination table `frame` as SDMX-CSV 2.0 (ACTION I, ids as headers).
 
     SDMX-CSV is an exchange format: codes must arrive exactly as in the codelists (the
     observation and confidentiality statuses as SDMX's CL_OBS_STATUS and CL_CONF_STATUS codes:

@@ -1,9 +1,9 @@
 """What a release publishes of each table: its columns, in order, and the words for them.
 
-The columns are the published table model's (schemas/table_model.py): `regional_<dataset>`
-tables publish the dataset's key, its measure and attributes and the pipeline's own columns;
-the other tables exactly their outputs.yaml columns. Anything else a frame carries stays
-internal.
+The columns are the published table model's (schemas/table_model.py): a dissemination table
+publishes area, year and its dimensions, the dataset's measure and attributes and the
+pipeline's own columns; the other tables exactly their outputs.yaml columns. Anything else
+a frame carries stays internal.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class PublishedColumn:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A published table: name, label, description, columns; `dataset` for regional tables."""
+    """A published table: name, label, description, columns; `dataset` for a dissemination
+    table (the dataset whose cube it slices)."""
 
     name: str
     label: str
@@ -43,13 +44,7 @@ class TableSpec:
 def table_spec(contract: Contract, name: str) -> TableSpec:
     """The published form of table `name` (from the table model); a name the definitions do
     not know is an error."""
-    try:
-        model = contract.tables.published(name)
-    except KeyError:
-        known = ", ".join(contract.tables.by_name)
-        raise ValueError(
-            f"cannot publish table {name!r}: the definitions publish only {known}"
-        ) from None
+    model = contract.tables.published(name)
     return TableSpec(
         name=model.name,
         label=model.label,

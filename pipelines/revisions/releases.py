@@ -20,7 +20,7 @@ def table_key(contract: Contract, name: str) -> list[str]:
 
 def _value_field(contract: Contract, name: str) -> str | None:
     """The count of persons a table's cells hold, where it is the contract's measure
-    (obs_value: the regional tables, migrant_stock, migration_matrix); None for a table
+    (obs_value: the dissemination tables, migrant_stock, migration_matrix); None for a table
     whose rows hold several counts or none (compared column by column)."""
     measure = next(c.id for c in contract.columns.values() if c.role == "measure")
     return measure if measure in contract.tables.published(name) else None

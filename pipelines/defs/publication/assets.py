@@ -1,4 +1,4 @@
-"""Publication: every regional table and indicator, to the warehouse and to release files.
+"""Publication: every dissemination table and indicator, to the warehouse and release files.
 
 One step publishes all tables in one database transaction, so the published set is always
 whole; each table still appears as its own asset (`warehouse/<table>`) for lineage.
@@ -14,7 +14,7 @@ from schemas.contract import load_contract
 
 CONTRACT = load_contract()
 #: Tables computed by assets upstream, and all published tables (some made while publishing).
-INPUTS = CONTRACT.tables.regional_names() + [
+INPUTS = CONTRACT.tables.dissemination_names() + [
     o.id for o in CONTRACT.outputs.values() if o.stage == "indicators"
 ]
 TABLES = INPUTS + [o.id for o in CONTRACT.outputs.values() if o.stage == "publication"]

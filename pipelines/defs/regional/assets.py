@@ -1,5 +1,6 @@
-"""Regional, unpartitioned: every member state's harmonised rows with the COMESA aggregate,
-and the indicators built on them (contract section 6)."""
+"""Regional, unpartitioned: every member state's harmonised rows with the COMESA aggregate
+(the internal cubes), the dissemination tables cut from them, and the indicators built on
+them (contract section 6)."""
 
 import dagster as dg
 import pandas as pd
@@ -10,9 +11,11 @@ from pipelines.defs.resources import SubmissionSource
 from pipelines.intake.assemble import empty_harmonised
 from pipelines.intake.pinned import registry_years
 from pipelines.intake.report_warnings import report_warnings
+from pipelines.regional.dissemination import slice_table
 from pipelines.regional.quality import SUBMISSION_RULES
 from pipelines.validation.findings import HELD
 from schemas.contract import Dataset, load_contract
+from schemas.dissemination import DisseminationTable
 from schemas.pandera_schemas import harmonised_schema
 
 CONTRACT = load_contract()
@@ -52,7 +55,8 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
         },
         group_name="regional",
         kinds={"pandas", "pandera"},
-        description=f"{dataset.label}: every member state, with the COMESA aggregate.",
+        description=f"{dataset.label}: every member state, with the COMESA aggregate; every "
+        "dimension crossed (internal: the public sees its dissemination tables).",
         check_specs=[
             dg.AssetCheckSpec(
                 "regional_schema",
@@ -75,6 +79,25 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
         yield pandera_check(harmonised_schema(CONTRACT, dataset.id), out, "regional_schema")
 
     return regional_table
+
+
+def build_dissemination_asset(table: DisseminationTable) -> dg.AssetsDefinition:
+    """`<table id>`: a published slice of a dataset's cube (definitions/dissemination.yaml)."""
+    cube = CONTRACT.tables.regional_name(table.dataset)
+
+    @dg.asset(
+        name=table.id,
+        ins={"cube": dg.AssetIn(dg.AssetKey(cube))},
+        group_name="dissemination",
+        kinds={"pandas"},
+        description=f"{table.label}: {table.description} A slice of {cube}, its other "
+        "dimensions at _T.",
+    )
+    def dissemination_table(cube: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+        out = slice_table(CONTRACT, table.id, cube)
+        return dg.Output(out, metadata=_table_metadata(out))
+
+    return dissemination_table
 
 
 def _table_metadata(frame: pd.DataFrame) -> dict[str, int | dg.MetadataValue]:
@@ -177,6 +200,7 @@ def regional_assets() -> dg.Definitions:
     return dg.Definitions(
         assets=[
             *(build_regional_asset(ds) for ds in CONTRACT.datasets.values()),
+            *(build_dissemination_asset(t) for t in CONTRACT.dissemination.values()),
             consolidation_exclusions,
             migrant_stock,
             migration_matrix,

@@ -1,0 +1,109 @@
+"""Dissemination tables: the published slices of a dataset's regional cube.
+
+A dissemination table (definitions/dissemination.yaml) shows a cube's rows whose dimensions
+outside the table are all _T, without those columns: population by sex, age and citizenship is
+the population cube where country_of_birth is _T. Two tables of a dataset show the same cell
+where both hold their other dimensions at _T (population by sex and age appears in the tables
+by citizenship and by country of birth); `shared_cells` finds those, and `published_cube`
+puts a dataset's tables back into the cube's shape, each cell once, for the links of
+disclosure control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from schemas.contract import TOTAL, Contract
+
+#: The columns `published_cube` adds: which table and row a cell was published in.
+TABLE, ROW = "_table", "_row"
+
+
+def slice_table(contract: Contract, name: str, cube: pd.DataFrame) -> pd.DataFrame:
+    """Dissemination table `name`, cut from its dataset's regional cube (internal stage):
+    the rows whose other dimensions are _T, in the cube's order, the table's columns."""
+    model = contract.tables.published(name)
+    if model.dataset is None:
+        raise ValueError(f"{name} is not a dissemination table")
+    held = [d for d in contract.dataset(model.dataset).dimensions if d not in model.key]
+    keep = np.ones(len(cube), dtype=bool)
+    for dim in held:
+        keep &= cube[dim].astype("str").eq(TOTAL).to_numpy()
+    published = [f for f in model.field_ids if f in cube.columns]
+    out = cube.loc[keep, published].reset_index(drop=True)
+    # Columns added while publishing (footnotes) come later; the rest must be the cube's.
+    return out
+
+
+def _full_key(contract: Contract, dataset: str, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame`'s key in the cube's shape: the dimensions the table leaves out at _T."""
+    model = contract.tables.published(name)
+    cube_key = list(contract.tables.internal(dataset).key)
+    out = frame.loc[:, list(model.key)].copy()
+    for dim in cube_key:
+        if dim not in out:
+            out[dim] = TOTAL
+    return out[cube_key]
+
+
+def _cells(contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every row of `dataset`'s tables among `tables`, in the cube's key, with the table and
+    row it is in (tables in the definitions' order)."""
+    parts = []
+    for name in (m.name for m in contract.tables.dissemination(dataset)):
+        if name in tables:
+            part = _full_key(contract, dataset, name, tables[name])
+            part[TABLE] = name
+            part[ROW] = np.arange(len(part), dtype="int64")
+            parts.append(part)
+    if not parts:
+        key = list(contract.tables.internal(dataset).key)
+        return pd.DataFrame(
+            {**{k: pd.Series(dtype="str") for k in key}, TABLE: [], ROW: pd.Series(dtype="int64")}
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def published_cube(
+    contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame], value: str = "obs_value"
+) -> pd.DataFrame:
+    """The cells `tables` publish of `dataset`, in the cube's shape, each cell once: the key,
+    `value` and the other columns the indicators read (obs_status, conf_status, submission_id),
+    and `_table`, `_row` where it was first published (the definitions' order of tables)."""
+    cells = _cells(contract, dataset, tables)
+    first = ~cells.duplicated(list(contract.tables.internal(dataset).key))
+    cells = cells[first.to_numpy()].reset_index(drop=True)
+    columns = [c for c in (value, "obs_status", "conf_status", "submission_id")]
+    values = []
+    for name, rows in cells.groupby(TABLE, sort=False)[ROW]:
+        frame = tables[str(name)]
+        have = [c for c in columns if c in frame]
+        values.append(frame[have].iloc[rows.to_numpy()].set_axis(rows.index))
+    if values:
+        cells = cells.join(pd.concat(values))
+    # A dataset nobody sent still gives every column, empty and typed as its tables type it.
+    model = contract.tables.internal(dataset)
+    missing = {c: model.field(c).dtype for c in columns if c not in cells and c in model}
+    return cells.assign(**{c: pd.Series(dtype=t) for c, t in missing.items()})
+
+
+def shared_cells(
+    contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """The cells published twice among `dataset`'s tables: one row per repeat, with `table`,
+    `row` (the repeat) and `first_table`, `first_row` (where the cell was first published)."""
+    cells = _cells(contract, dataset, tables)
+    key = list(contract.tables.internal(dataset).key)
+    first = cells.groupby(key, sort=False, dropna=False)[[TABLE, ROW]].transform("first")
+    repeat = cells.duplicated(key).to_numpy()
+    return pd.DataFrame(
+        {
+            "table": cells.loc[repeat, TABLE].to_numpy(),
+            "row": cells.loc[repeat, ROW].to_numpy(),
+            "first_table": first.loc[repeat, TABLE].to_numpy(),
+            "first_row": first.loc[repeat, ROW].to_numpy(),
+        }
+    )
