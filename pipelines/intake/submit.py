@@ -264,7 +264,7 @@ def _refuse_oversize(
 ) -> Receipt:
     from pipelines.reading.errors import UnreadableFile
     from pipelines.validation.findings import findings_frame
-    from pipelines.validation.validator import r1_finding
+    from pipelines.validation.rules.r1_readable import r1_finding
 
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -2,18 +2,17 @@
 
 The flow: read (rule 1) -> find the columns (rule 2) -> check the cells with the Pandera
 schema (rules 3-6) -> check totals against breakdowns on the rows that passed (rules 7-8) ->
-for an accepted file, derive the missing totals and return the harmonised table.
+for an accepted file, derive the missing totals and return the harmonised table. What each
+rule knows is in its module (pipelines.validation.rules); this one only orchestrates them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import unicodedata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -22,17 +21,18 @@ from pipelines.reading import RawTable, UnreadableFile, read_table
 from pipelines.reading.entries import CodeCells
 from pipelines.reading.headers import SDMX_COLUMNS, SDMX_EXTRA
 from pipelines.reading.xlsx_table import COUNTRY_FIELD, DATASET_FIELD
-from pipelines.validation.additivity import additivity_findings
 from pipelines.validation.breakdowns import Relation, age_scheme, relations
-from pipelines.validation.columns import column_aliases, find_columns
 from pipelines.validation.findings import Report, finding, findings_frame
 from pipelines.validation.guard import TooSlow, bounded
 from pipelines.validation.harmonise import harmonise as harmonised_table
 from pipelines.validation.harmonise import with_values
 from pipelines.validation.messages import render, render_fix
-from pipelines.validation.suggest import CodeSuggester
-from schemas.contract import Codelist, Contract, load_contract
-from schemas.pandera_schemas import current_year, key_columns, submitted_schema
+from pipelines.validation.rules import CELL_RULES, CellContext, r6_duplicates
+from pipelines.validation.rules.r1_readable import r1_finding
+from pipelines.validation.rules.r2_columns import column_aliases, find_columns
+from pipelines.validation.rules.r7_r8_totals import additivity_findings
+from schemas.contract import Contract, load_contract
+from schemas.pandera_schemas import key_columns, submitted_schema
 
 LOG = logging.getLogger("migstats.validation")
 
@@ -199,11 +199,6 @@ def _template_mismatch(
     return out
 
 
-def r1_finding(contract: Contract, exc: UnreadableFile) -> dict:
-    """A rule-1 finding from a reader's failure."""
-    return finding(contract, "R1", exc.kind, row=exc.row, **exc.params)
-
-
 def _check_cells(
     contract: Contract,
     dataset: str,
@@ -270,33 +265,16 @@ def _cell_messages(
     cases: pd.DataFrame,
     scheme: tuple[str, ...] | None,
 ) -> tuple[list[dict], dict[tuple[str, str], str]]:
-    derived = contract.derived.ids
-    other_ages = set().union(*(s.scheme for s in contract.age_schemes(dataset))) - set(scheme or ())
+    """One finding per failing cell, its sentence made once per distinct mistake; and the
+    code each unknown code most likely meant (rules 7-8 read the cell as that)."""
+    ctx = CellContext(contract, dataset, country, scheme)
     kinds = cases["kind"].copy()
-    codes = cases["rule"] == "R3"
-    kinds[codes & (cases["value"] == "")] = "empty_code"
-    kinds[codes & cases["value"].isin(derived)] = "derived_code"
-    kinds[codes & (cases["column"] == "age") & cases["value"].isin(other_ages)] = "mixed_age_scheme"
-    text = cases["value"].fillna("")
-    kinds[(cases["kind"] == "not_integer") & text.str.fullmatch(r"-\s*[0-9.,]+")] = "negative"
-    kinds[(cases["kind"] == "not_integer") & text.map(_foreign_digits).astype(bool)] = (
-        "non_ascii_digits"
-    )
-    year = current_year()
-    as_year = pd.to_numeric(
-        cases["value"].where(cases["value"].fillna("").str.fullmatch(r"[0-9]{4}")),
-        errors="coerce",
-    )
-    kinds[(cases["kind"] == "time_period") & (as_year > year)] = "future_year"
+    for rule_id, rule in CELL_RULES.items():
+        mine = (cases["rule"] == rule_id).to_numpy()
+        if mine.any():
+            kinds[mine] = rule.kinds(ctx, cases[mine]).to_numpy()
     cases = cases.assign(kind=kinds)
-    base = {
-        "country": country,
-        "dataset": dataset,
-        "current_year": year,
-        "current_year_minus_1": year - 1,
-    }
-    scheme_id = _scheme_id(contract, dataset, scheme)
-    out: list[dict] = []
+    base = {"country": country, "dataset": dataset}
     unique = cases.drop_duplicates(["rule", "kind", "column", "value"])
     texts: dict[tuple, tuple[str, str, dict[str, Any]]] = {}
     guesses: dict[tuple[str, str], str] = {}
@@ -304,32 +282,24 @@ def _cell_messages(
     for rule, kind, column, value in zip(
         unique["rule"], unique["kind"], unique["column"], unique["value"], strict=True
     ):  # once per distinct mistake, not per row
+        text = value if isinstance(value, str) else ""
         params: dict[str, Any] = {
             **base,
             "column": column or "",
             "value": value or "",
-            "scheme_id": scheme_id,
-            "limit": contract.limits.max_value,
-            **_digits(value if isinstance(value, str) else ""),
+            **CELL_RULES[rule].params(ctx, kind, column or "", text),
         }
-        if rule == "R3" and column and kind == "unknown_code":
-            codelist = _codelist(contract, dataset, column)
-            params["codelist_id"] = codelist.id
-            guess = CodeSuggester(codelist)(value or "")
-            if guess:
-                guesses[(column, value)] = guess
-                params |= {"guess_code": guess, "guess_codelist": codelist.id}
-        if rule in ("R3", "R4") and isinstance(value, str):
-            odd = _strange_characters(value)
-            if odd:
-                params["characters"] = odd
+        if "guess_code" in params:
+            guesses[(column, value)] = params["guess_code"]
         texts[(rule, kind, column, value)] = (
             render(contract, rule, kind, **params),
             render_fix(contract, rule, kind, **params),
             params,
         )
-    dup_first = _duplicate_first_rows(contract, dataset, frame, cases)
-    duplicates: dict[tuple[int, str], tuple[str, dict[str, Any]]] = {}
+    repeated = cases.loc[cases["rule"] == r6_duplicates.RULE, "index"].to_numpy()
+    first_rows = r6_duplicates.first_rows(ctx, frame, repeated)
+    duplicates: dict[tuple[int, str], str] = {}
+    out: list[dict] = []
     for rule, kind, column, value, index, row in zip(
         cases["rule"],
         cases["kind"],
@@ -340,13 +310,12 @@ def _cell_messages(
         strict=True,
     ):
         message, suggestion, params = texts[(rule, kind, column, value)]
-        if rule == "R6":
-            first_key = dup_first[index]
-            if first_key not in duplicates:  # one sentence per duplicated key
-                first, key = first_key
-                own: dict[str, Any] = {"first_row": first, "key": key}
-                duplicates[first_key] = (render(contract, "R6", "duplicate", **own), own)
-            message, params = duplicates[first_key]
+        if rule == r6_duplicates.RULE:
+            params = first_rows[index]
+            key = (params["first_row"], params["key"])
+            if key not in duplicates:  # one sentence per duplicated key
+                duplicates[key] = render(contract, rule, "duplicate", **params)
+            message = duplicates[key]
         out.append(
             {
                 "rule": rule,
@@ -361,69 +330,3 @@ def _cell_messages(
             }
         )
     return out, guesses
-
-
-def _strange_characters(text: str) -> str:
-    """The characters of a code that are not what they look like (a Cyrillic K, U+041A, in
-    KEN; a zero-width or non-breaking space), named by Unicode; empty when none is."""
-    odd = dict.fromkeys(ch for ch in text if not ch.isascii() or not ch.isprintable())
-    return ", ".join(
-        f"'{ch}' ({unicodedata.name(ch, f'U+{ord(ch):04X}')}, U+{ord(ch):04X})"
-        if ch.isprintable() and not ch.isspace()
-        else f"U+{ord(ch):04X} ({unicodedata.name(ch, 'invisible').lower()})"
-        for ch in odd
-    )
-
-
-def _foreign_digits(text: str) -> bool:
-    """Digits of another script: Arabic-Indic, full-width, Devanagari (U+0660, U+FF10, U+0966)."""
-    return any(ch.isdigit() and not ch.isascii() for ch in text)
-
-
-def _digits(text: str) -> dict[str, str]:
-    """What a number written in other digits is, and which script they are (for R5)."""
-    if not _foreign_digits(text):
-        return {}
-    scripts = sorted(
-        {unicodedata.name(ch, "").rsplit(" DIGIT", 1)[0].lower() for ch in text if ch.isdigit()}
-        - {""}
-    )
-    ascii_text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text).strip()
-    return {"what": " and ".join(f"{s} digits" for s in scripts), "ascii": ascii_text}
-
-
-def _codelist(contract: Contract, dataset: str, column: str) -> Codelist:
-    if column in contract.dimensions:
-        return contract.codelist_of(dataset, column)
-    return contract.column_codelist(column)
-
-
-def _scheme_id(contract: Contract, dataset: str, scheme: tuple[str, ...] | None) -> str:
-    """The codelist of the file's age scheme ('' when it has none)."""
-    for cl in contract.age_schemes(dataset):
-        if scheme is not None and cl.scheme == scheme:
-            return cl.id
-    return ""
-
-
-def _duplicate_first_rows(
-    contract: Contract, dataset: str, frame: pd.DataFrame, cases: pd.DataFrame
-) -> dict[int, tuple[int, str]]:
-    """For each duplicate row: the first row with its key, and the key as text.
-
-    The key is spelled once per distinct key, not once per row: a hundred thousand copies of
-    one row cost one spelling (linear time, whatever the duplication).
-    """
-    dup_idx = cases.loc[cases["rule"] == "R6", "index"].to_numpy()
-    if len(dup_idx) == 0:
-        return {}
-    keys = [k for k in key_columns(contract, dataset) if k in frame]
-    grouped = frame.groupby(keys, sort=False, observed=True)
-    first = grouped["row"].transform("first").to_numpy()
-    group = grouped.ngroup().to_numpy()[dup_idx]
-    distinct, where = np.unique(group, return_index=True)
-    spelled = {
-        int(g): ", ".join(f"{k}={frame[k].iat[int(dup_idx[i])]}" for k in keys)
-        for g, i in zip(distinct, where, strict=True)
-    }
-    return {int(i): (int(first[i]), spelled[int(g)]) for i, g in zip(dup_idx, group, strict=True)}

@@ -1,4 +1,5 @@
-"""Rules 7 and 8: a total row against its complete breakdown, for every additive relation."""
+"""R7 and R8, total and breakdown disagree: a total row against its complete breakdown, for
+every additive relation of the file (over 1% an error, R7; up to 1% a warning, R8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Rule 2: find the contract's columns in a file's header, and say what does not fit."""
+"""R2, missing, unknown or duplicated column: find the contract's columns in a file's header
+(by id, SDMX id, label or a near spelling), and say what does not fit."""
 
 from __future__ import annotations
 
