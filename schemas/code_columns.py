@@ -6,7 +6,8 @@ A published table's code columns draw on the contract's codelists:
   dataset's age schemes), and outputs.yaml's `sex` likewise;
 - obs_status and conf_status on the codelist columns.yaml gives them;
 - an outputs.yaml column on the codelist it names (`basis`, `status`);
-- the areas (ref_area, counterpart_area, origin_area, ...) on the countries' codelist;
+- the areas (ref_area, counterpart_area, origin_area, ...) on CL_AREA, as columns.yaml and
+  outputs.yaml declare it;
 - and every column a derived code names (derived_codes.csv `dimensions`: COMESA in
   ref_area, FOR in citizenship, A and S in conf_status) on the derived codes too.
 
@@ -20,13 +21,6 @@ from collections.abc import Iterable, Mapping
 
 from schemas.codelist_table import codelist_by_id
 from schemas.contract import Code, Contract
-
-#: Areas are ISO 3166-1 alpha-3 codes, yet columns.yaml (ref_area) and outputs.yaml
-#: (counterpart_area, origin_area, destination_area) name no codelist for them: a column
-#: named like SDMX's REF_AREA and COUNTERPART_AREA draws on this one unless the
-#: definitions name another.
-AREA_CODELIST = "CL_AREA"
-AREA_SUFFIX = "_area"
 
 
 def published_tables(contract: Contract) -> list[str]:
@@ -104,6 +98,4 @@ def _own_codelists(
             return (dim.codelist,)
         # An output has no age schemes of its own: its age codes have no codelist to name.
         return contract.dataset(dataset).age_schemes if dataset else ()
-    if column.endswith(AREA_SUFFIX) and AREA_CODELIST in contract.codelists:
-        return (AREA_CODELIST,)
     return ()

@@ -125,3 +125,21 @@ def test_unknown_folders_are_ignored(home):
         folder.mkdir(parents=True)
         (folder / "x.csv").write_bytes(V2023)
     assert process_inbox(settings, engine, settle_seconds=0) == []
+
+
+def test_a_pinned_registry_says_whose_cells_a_rebuild_reads():
+    from pipelines.intake.pinned import CELLS_READ, pinned_registry
+
+    registry = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "status": ["accepted", "accepted", "rejected"],
+            "rows_path": ["1.parquet", "2.parquet", None],
+            "decided_at": [None, None, None],
+        }
+    )
+    assert pinned_registry(registry)[CELLS_READ].tolist() == [True, True, False]
+    pinned = pinned_registry(registry, submission_ids=[2])
+    assert pinned[CELLS_READ].tolist() == [False, True, False]
+    # the other submissions stay listed as they are (data_availability shows them)
+    pd.testing.assert_series_equal(pinned["rows_path"], registry["rows_path"])

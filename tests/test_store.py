@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipelines.cli import EXIT_USAGE, main
 from pipelines.settings import Settings
+from pipelines.warehouse.engine import make_engine
 
 
 def test_migstats_home_wins(tmp_path):
@@ -65,3 +66,16 @@ def test_submit_names_the_store_it_writes_to(tmp_path, monkeypatch, capsys):
     csv.write_text("ref_area,time_period,sex,obs_value\nKEN,2023,M,5\nKEN,2023,F,7\n")
     assert main(["submit", str(csv), "--country", "KEN", "--dataset", "immigration"]) == 0
     assert f"Store: {(tmp_path / 'home').resolve()} (MIGSTATS_HOME)" in capsys.readouterr().err
+
+
+def test_a_sqlite_file_uri_names_its_file_not_a_folder_called_file(tmp_path, monkeypatch):
+    from pipelines.warehouse.engine import sqlite_file
+
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "store" / "warehouse.sqlite"
+    assert sqlite_file(f"sqlite:///file:{database}?mode=ro&uri=true") == database
+    assert sqlite_file(f"sqlite:///{database}") == database
+    assert sqlite_file("sqlite://") is None and sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("sqlite:///file:memdb?mode=memory&cache=shared&uri=true") is None
+    make_engine(f"sqlite:///file:{database}?mode=rwc&uri=true").dispose()
+    assert not (tmp_path / "file:").exists() and database.parent.is_dir()

@@ -28,8 +28,8 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-class Warehouse(dg.ConfigurableResource):
-    """The system's home folder and its database (SQLite in the home, or PostgreSQL by URL).
+class Store(dg.ConfigurableResource):
+    """A store: its home folder and its database (SQLite in the home, or PostgreSQL by URL).
 
     Left unset, both come from MIGSTATS_HOME and MIGSTATS_DATABASE_URL when a run starts, so
     the same code location serves any home without being reloaded.
@@ -52,7 +52,11 @@ class Warehouse(dg.ConfigurableResource):
         return _engine(self.settings.database_url)
 
 
-class SubmissionSource(dg.ConfigurableResource):
+class Warehouse(Store):
+    """Where a run publishes: the store's database and release folder."""
+
+
+class SubmissionSource(Store):
     """Where a consolidation reads the submissions: a store's registry and archive (left
     unset, the warehouse's own store), all of them or a pinned set.
 
@@ -61,24 +65,9 @@ class SubmissionSource(dg.ConfigurableResource):
     scratch warehouse: the same job, the same assets, the same code.
     """
 
-    home: str | None = None
-    database_url: str | None = None
     submission_ids: list[int] | None = None
     registry_upto: int | None = None
     as_of: str | None = None
-
-    @property
-    def settings(self) -> Settings:
-        env = Settings.from_env()
-        return replace(
-            env,
-            home=Path(self.home) if self.home else env.home,
-            database_url=self.database_url or env.database_url,
-        )
-
-    @property
-    def engine(self) -> Engine:
-        return _engine(self.settings.database_url)
 
     @property
     def pinned(self) -> bool:

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from pipelines.intake.archive import load_rows
+from pipelines.intake.pinned import CELLS_READ
 from pipelines.intake.supersede import in_force
 from pipelines.settings import Settings
 from pipelines.validation.findings import in_force_status
@@ -29,10 +30,11 @@ def accepted_rows(settings: Settings, engine: Engine, dataset: str, country: str
 def registered_rows(
     settings: Settings, registry: pd.DataFrame, dataset: str, country: str
 ) -> pd.DataFrame:
-    """The cells of the state's accepted submissions of `dataset` that `registry` lists
-    (a consolidation's registry: all of them, or a rebuild's pinned ones), oldest first."""
+    """The cells of the state's submissions of `dataset` that a consolidation's registry
+    (pinned.pinned_registry: every one in force, or a rebuild's pinned ones) says to read,
+    oldest first."""
     mine = registry[(registry["dataset"] == dataset) & (registry["country"] == country)]
-    mine = mine[in_force_status(mine["status"]) & mine["rows_path"].notna()]
+    mine = mine[mine[CELLS_READ].to_numpy(dtype=bool)]
     return _load(settings, mine.sort_values("id"))
 
 

@@ -48,7 +48,7 @@ class CodeCells:
         every metadata field with one (and the template's country row), in `contract`."""
         specs: list[Dimension | Column] = [
             *contract.dimensions.values(),
-            *(c for c in contract.columns.values() if c.codelist or c.id == AREA_COLUMN),
+            *(c for c in contract.columns.values() if c.codelist),
         ]
         fields = {f.id for f in contract.metadata_fields.values() if f.codelist}
         return cls(

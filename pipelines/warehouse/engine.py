@@ -6,15 +6,30 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database. A `file:` URI
+    (`sqlite:///file:/path/db.sqlite?mode=ro&uri=true`) names its file after `file:`."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database.startswith("file:"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:").split("?", 1)[0]
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL so the UI can read while a run publishes."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
