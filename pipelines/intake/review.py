@@ -19,7 +19,7 @@ from pipelines.intake.archive import load_rows
 from pipelines.intake.impact import Impact, compute_impact
 from pipelines.settings import Settings
 from pipelines.validation.findings import ACCEPTED, ACCEPTED_WITH_WARNINGS, DECLINED, HELD
-from pipelines.warehouse.registry import now, submissions, submissions_frame
+from pipelines.warehouse.registry import now, submissions_frame, submissions_table
 from schemas.contract import Contract
 
 APPROVED_DECISION, DECLINED_DECISION = "approved", "declined"
@@ -116,6 +116,7 @@ def decline(engine: Engine, submission_id: int, *, by: str, reason: str) -> None
 def _held(engine: Engine, submission_id: int, by: str) -> dict:
     if not (by or "").strip():
         raise ReviewError("say who decides (--by NAME): the decision is recorded with it.")
+    submissions = submissions_table()
     with engine.connect() as conn:
         row = (
             conn.execute(select(submissions).where(submissions.c.id == submission_id))
@@ -154,6 +155,7 @@ def _decide(
     }
     if impact is not None:
         values["impact"] = json.dumps(impact.to_dict())
+    submissions = submissions_table()
     with engine.begin() as conn:
         done = conn.execute(
             update(submissions)

@@ -30,7 +30,7 @@ from pipelines.revisions.history import vintages
 from pipelines.settings import Settings
 from pipelines.validation import Report, validate_bytes
 from pipelines.validation.findings import HELD, IN_FORCE
-from pipelines.warehouse.registry import find_by_hash, now, submissions, submissions_frame
+from pipelines.warehouse.registry import find_by_hash, now, submissions_frame, submissions_table
 from schemas.contract import Contract, load_contract
 
 
@@ -311,6 +311,7 @@ def _register(
     engine: Engine, archive: Path, record: dict[str, Any], report: Report
 ) -> tuple[int, dict[str, str]]:
     """The registry row, the report and the accepted rows, in one transaction."""
+    submissions = submissions_table()
     with engine.begin() as conn:
         key = conn.execute(insert(submissions).values(**record)).inserted_primary_key
         assert key is not None  # a one-row insert() has its row's key

@@ -7,6 +7,7 @@ The tables live here, apart from the engine (engine.py) and from the published t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import time
@@ -32,55 +33,81 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from schemas.contract import Contract, load_contract
 
 LOG = logging.getLogger("migstats.registry")
-registry_metadata = MetaData()
+#: A metadata field as the registry records it: id, column kind (code, date, text), label.
+Field = tuple[str, str, str]
 
-submissions = Table(
-    "submissions",
-    registry_metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("country", String(3), nullable=False),
-    Column("dataset", String(40), nullable=False),
-    Column(
-        "original_name", Text, nullable=False, comment="As uploaded; metadata only, never a path"
-    ),
-    Column("stored_path", Text, nullable=False, comment="Relative to the archive folder"),
-    Column("size", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("channel", String(16), nullable=False, comment="cli, inbox, portal or demo"),
-    # The submission's metadata (metadata.yaml) follows: one column per field, added by
-    # metadata_columns from the contract, so a field added there is recorded with no edit here.
-    Column("status", String(32), nullable=False),
-    Column("format", String(32)),
-    Column("years", Text, comment="Reference years in the file, comma-separated"),
-    Column("rows", Integer),
-    Column("errors", Integer),
-    Column("warnings", Integer),
-    Column("report_path", Text),
-    Column("rows_path", Text, comment="Accepted rows as Parquet, relative to the archive"),
-    Column("warning_rules", Text, comment="Rules with warnings in its report, e.g. 'R8 R12'"),
-    Column("impact", Text, comment="JSON: what it changes against the data in force"),
-    Column("held_reason", Text, comment="Why it was held for review (one sentence per reason)"),
-    Column("decision", String(16), comment="approved or declined, for a held submission"),
-    Column("decided_by", Text),
-    Column("decided_at", DateTime(timezone=True)),
-    Column("decision_reason", Text),
-    Column(
-        "generation",
-        Integer,
-        comment="0 for the first registration of these bytes; n for the n-th resend that "
-        "returned a superseded vintage to force",
-    ),
-    Column("reinstates", Integer, comment="The earlier submission of the same bytes it returns"),
-    Index("ix_submissions_country_dataset", "country", "dataset"),
-    Index("ix_submissions_sha256", "sha256"),
-    # The same bytes are registered once per vintage, however many processes send them at once.
-    Index("ux_submissions_bytes", "country", "dataset", "sha256", "generation", unique=True),
-)
 
+def _submissions(metadata: MetaData, fields: tuple[Field, ...]) -> Table:
+    """The submissions table with a column for each metadata field of a contract."""
+    kinds = {"code": String(64), "date": String(10), "text": Text()}
+    return Table(
+        "submissions",
+        metadata,
+        *_before_metadata(),
+        # The submission's metadata (metadata.yaml): one column per field, so a field added
+        # there is recorded with no edit here.
+        *(Column(fid, kinds[kind], comment=label) for fid, kind, label in fields),
+        *_after_metadata(),
+    )
+
+
+def _before_metadata() -> list[Column]:
+    return [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("country", String(3), nullable=False),
+        Column("dataset", String(40), nullable=False),
+        Column(
+            "original_name",
+            Text,
+            nullable=False,
+            comment="As uploaded; metadata only, never a path",
+        ),
+        Column("stored_path", Text, nullable=False, comment="Relative to the archive folder"),
+        Column("size", BigInteger, nullable=False),
+        Column("sha256", String(64), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("channel", String(16), nullable=False, comment="cli, inbox, portal or demo"),
+    ]
+
+
+def _after_metadata() -> list[Any]:
+    return [
+        Column("status", String(32), nullable=False),
+        Column("format", String(32)),
+        Column("years", Text, comment="Reference years in the file, comma-separated"),
+        Column("rows", Integer),
+        Column("errors", Integer),
+        Column("warnings", Integer),
+        Column("report_path", Text),
+        Column("rows_path", Text, comment="Accepted rows as Parquet, relative to the archive"),
+        Column("warning_rules", Text, comment="Rules with warnings in its report, e.g. 'R8 R12'"),
+        Column("impact", Text, comment="JSON: what it changes against the data in force"),
+        Column("held_reason", Text, comment="Why it was held for review (one sentence per reason)"),
+        Column("decision", String(16), comment="approved or declined, for a held submission"),
+        Column("decided_by", Text),
+        Column("decided_at", DateTime(timezone=True)),
+        Column("decision_reason", Text),
+        Column(
+            "generation",
+            Integer,
+            comment="0 for the first registration of these bytes; n for the n-th resend that "
+            "returned a superseded vintage to force",
+        ),
+        Column(
+            "reinstates", Integer, comment="The earlier submission of the same bytes it returns"
+        ),
+        Index("ix_submissions_country_dataset", "country", "dataset"),
+        Index("ix_submissions_sha256", "sha256"),
+        # The same bytes are registered once per vintage, however many processes send them at once.
+        Index("ux_submissions_bytes", "country", "dataset", "sha256", "generation", unique=True),
+    ]
+
+
+#: The releases made; it does not depend on the contract.
+release_metadata = MetaData()
 releases = Table(
     "releases",
-    registry_metadata,
+    release_metadata,
     Column("release_id", String(40), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("folder", Text),
@@ -89,22 +116,22 @@ releases = Table(
 )
 
 
-def metadata_columns(contract: Contract | None = None) -> list[str]:
-    """Give the registry a column for every metadata field of `contract` (metadata.yaml;
-    the default contract without one) that it lacks, and return the fields' ids.
+@functools.cache
+def _registry(fields: tuple[Field, ...]) -> MetaData:
+    metadata = MetaData()
+    _submissions(metadata, fields)
+    return metadata
 
-    Codes are short strings, dates ISO text, free text text: every one nullable, since every
-    field may be left empty."""
+
+def submissions_table(contract: Contract | None = None) -> Table:
+    """The submissions table under `contract` (the default one: MIGSTATS_DEFINITIONS, else
+    the repository's), with a nullable column per metadata field of metadata.yaml."""
     contract = contract or load_contract()
-    for spec in contract.metadata_fields.values():
-        if spec.id not in submissions.c:
-            kind = String(64) if spec.codelist else String(10) if spec.type == "date" else Text()
-            submissions.append_column(Column(spec.id, kind, comment=spec.label))
-    return list(contract.metadata_fields)
-
-
-# The default contract's fields, so that a query written against the registry sees them.
-metadata_columns()
+    fields = tuple(
+        (f.id, "code" if f.codelist else "date" if f.type == "date" else "text", f.label)
+        for f in contract.metadata_fields.values()
+    )
+    return _registry(fields).tables["submissions"]
 
 
 def ensure_registry(engine: Engine, contract: Contract | None = None) -> None:
@@ -116,12 +143,13 @@ def ensure_registry(engine: Engine, contract: Contract | None = None) -> None:
     to another ("table already exists", PostgreSQL's pg_type unique violation) is tried
     again, and then finds the tables there.
     """
-    metadata_columns(contract)
+    tables = [submissions_table(contract), releases]
     for attempt in range(5):
         try:
-            registry_metadata.create_all(engine)
-            _add_missing_columns(engine)
-            _add_missing_indexes(engine)
+            for table in tables:
+                table.create(engine, checkfirst=True)
+            _add_missing_columns(engine, tables)
+            _add_missing_indexes(engine, tables)
             return
         except DBAPIError:
             if attempt == 4:
@@ -129,9 +157,9 @@ def ensure_registry(engine: Engine, contract: Contract | None = None) -> None:
             time.sleep(0.05 * (attempt + 1) + random.random() * 0.05)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(engine: Engine, tables: list[Table]) -> None:
     found = inspect(engine)
-    for table in registry_metadata.sorted_tables:
+    for table in tables:
         have = {c["name"] for c in found.get_columns(table.name)}
         missing = [c for c in table.columns if c.name not in have]
         if not missing:
@@ -144,9 +172,9 @@ def _add_missing_columns(engine: Engine) -> None:
                 )
 
 
-def _add_missing_indexes(engine: Engine) -> None:
+def _add_missing_indexes(engine: Engine, tables: list[Table]) -> None:
     found = inspect(engine)
-    for table in registry_metadata.sorted_tables:
+    for table in tables:
         have = {i["name"] for i in found.get_indexes(table.name)}
         for index in table.indexes:
             if index.name in have:
@@ -161,6 +189,7 @@ def _add_missing_indexes(engine: Engine) -> None:
 
 def find_by_hash(engine: Engine, country: str, dataset: str, sha256: str) -> dict[str, Any] | None:
     """The latest submission of the same bytes by the same state for the same dataset."""
+    submissions = submissions_table()
     query = (
         select(submissions)
         .where(
@@ -180,6 +209,7 @@ def submissions_frame(
     engine: Engine, *, country: str | None = None, dataset: str | None = None
 ) -> pd.DataFrame:
     """The registry as a DataFrame, oldest first, optionally for one state and/or dataset."""
+    submissions = submissions_table()
     query = select(submissions).order_by(submissions.c.id)
     if country:
         query = query.where(submissions.c.country == country)
@@ -214,6 +244,7 @@ def registry_position(engine: Engine, in_force: tuple[str, ...]) -> tuple[int, i
     what a sensor compares with its cursor to tell that the data in force changed."""
     from sqlalchemy import func
 
+    submissions = submissions_table()
     with engine.connect() as conn:
         top = conn.execute(select(func.max(submissions.c.id))).scalar() or 0
         top_in_force = (
