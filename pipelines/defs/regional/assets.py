@@ -15,7 +15,6 @@ from pipelines.regional.dissemination import slice_table
 from pipelines.regional.quality import SUBMISSION_RULES
 from pipelines.validation.findings import HELD
 from schemas.contract import Dataset, load_contract
-from schemas.dissemination import DisseminationTable
 from schemas.pandera_schemas import harmonised_schema
 
 CONTRACT = load_contract()
@@ -81,23 +80,33 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
     return regional_table
 
 
-def build_dissemination_asset(table: DisseminationTable) -> dg.AssetsDefinition:
-    """`<table id>`: a published slice of a dataset's cube (definitions/dissemination.yaml)."""
-    cube = CONTRACT.tables.regional_name(table.dataset)
+def build_dissemination_assets(dataset: Dataset) -> dg.AssetsDefinition | None:
+    """The published slices of one dataset's cube (definitions/dissemination.yaml): one step
+    that reads the cube once, and an asset per table for lineage."""
+    tables = [t for t in CONTRACT.dissemination.values() if t.dataset == dataset.id]
+    if not tables:
+        return None
+    cube = CONTRACT.tables.regional_name(dataset.id)
 
-    @dg.asset(
-        name=table.id,
+    @dg.multi_asset(
+        name=f"{dataset.id}_dissemination",
         ins={"cube": dg.AssetIn(dg.AssetKey(cube))},
-        group_name="dissemination",
-        kinds={"pandas"},
-        description=f"{table.label}: {table.description} A slice of {cube}, its other "
-        "dimensions at _T.",
+        outs={
+            t.id: dg.AssetOut(
+                group_name="dissemination",
+                kinds={"pandas"},
+                description=f"{t.label}: {t.description} A slice of {cube}, its other "
+                "dimensions at _T.",
+            )
+            for t in tables
+        },
     )
-    def dissemination_table(cube: pd.DataFrame) -> dg.Output[pd.DataFrame]:
-        out = slice_table(CONTRACT, table.id, cube)
-        return dg.Output(out, metadata=_table_metadata(out))
+    def dissemination_tables(cube: pd.DataFrame):
+        for table in tables:
+            out = slice_table(CONTRACT, table.id, cube)
+            yield dg.Output(out, output_name=table.id, metadata=_table_metadata(out))
 
-    return dissemination_table
+    return dissemination_tables
 
 
 def _table_metadata(frame: pd.DataFrame) -> dict[str, int | dg.MetadataValue]:
@@ -200,7 +209,7 @@ def regional_assets() -> dg.Definitions:
     return dg.Definitions(
         assets=[
             *(build_regional_asset(ds) for ds in CONTRACT.datasets.values()),
-            *(build_dissemination_asset(t) for t in CONTRACT.dissemination.values()),
+            *filter(None, (build_dissemination_assets(ds) for ds in CONTRACT.datasets.values())),
             consolidation_exclusions,
             migrant_stock,
             migration_matrix,
