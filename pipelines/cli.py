@@ -13,12 +13,15 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import pandas as pd
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from pipelines.settings import Settings
 from schemas.contract import Contract, load_contract
+
+if TYPE_CHECKING:  # pandas and SQLAlchemy are imported by the commands that use them, so
+    # that `migstats --help` and a usage error answer at once.
+    import pandas as pd
+    from sqlalchemy import Engine
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -280,6 +283,8 @@ def _safe_url(url: str) -> str:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """List the vintages of a member state's submissions of a dataset."""
+    import pandas as pd
+
     from pipelines.revisions.history import vintages
     from pipelines.warehouse.registry import submissions_frame
 
@@ -298,6 +303,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_revisions(args: argparse.Namespace) -> int:
     """Cell-by-cell changes between two vintages, or between two releases."""
+    import pandas as pd
+
     from pipelines.revisions.compare import summarise
 
     settings = _store(must_exist=True)
@@ -358,6 +365,8 @@ def _printable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """List the submissions held for review, with what each would change."""
+    import pandas as pd
+
     from pipelines.intake.review import held_submissions
 
     settings = _store(must_exist=True)
@@ -426,6 +435,8 @@ def cmd_decline(args: argparse.Namespace) -> int:
 
 
 def summarise_any(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     counts = frame["change"].value_counts() if "change" in frame else pd.Series(dtype=int)
     if counts.empty:
         return "no change"
