@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from html import escape
 
+import pandas as pd
 import pytest
 
 from pipelines.sample import sample_files, submit_sample
@@ -310,3 +311,32 @@ def test_reports_speak_the_page_language(site):
     assert words("ar")("accepted") in arabic or words("ar")("accepted with warnings") in arabic
     report = ken.get(f"/submission/{site['KEN']}/report.json", HTTP_ACCEPT_LANGUAGE="ar")
     assert report.json()["language"] == "ar"
+
+
+def test_the_secretariat_reads_the_quality_warnings_in_its_language(site):
+    """A warning of the latest release, said in the page's language from its kept values."""
+    from pipelines.regional.coherence import mirror_warnings
+    from pipelines.regional.quality import quality_warnings
+    from portal import services
+
+    contract = services.contract()
+    flows = pd.DataFrame(
+        {
+            "origin_area": ["ZWE"],
+            "destination_area": ["ZMB"],
+            "time_period": [2023],
+            "reported_by_origin": pd.array([909], "Int64"),
+            "reported_by_destination": pd.array([2404], "Int64"),
+            "ratio": [909 / 2404],
+        }
+    )
+    assert len(mirror_warnings(contract, flows)) == 1
+    registry = pd.DataFrame(columns=["id", "country", "dataset", "status"])
+    empty = pd.DataFrame(columns=["submission_id", "rule", "message", "suggestion"])
+    table = quality_warnings(contract, {"mirror_flows": flows}, registry, empty)
+    table.to_sql("quality_warnings", services.engine(), if_exists="replace", index=False)
+    sec = client_for("sec")
+    english = sec.get("/warnings/").content.decode()
+    french = sec.get("/warnings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "(ratio 0.38)" in english
+    assert "0,38" in french and "(ratio 0.38)" not in french

@@ -3,6 +3,7 @@ region (sample_data/README.md: coherent flows and stocks, one mirror outlier ZWE
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -358,6 +359,24 @@ def test_mirror_warning_for_a_ratio_outside_the_band():
         "(ratio 0.38)."
     )
     assert found.loc[0, "rule"] == "R10" and found.loc[0, "severity"] == "warning"
+
+
+def test_a_warning_is_said_again_in_french_and_arabic_from_its_values():
+    from pipelines.regional.quality import in_language
+
+    out = flows([("ZWE", "ZMB", 2023, 909)], [("ZWE", "ZMB", 2023, 2404)])
+    found = mirror_warnings(C, out)
+    assert json.loads(found.loc[0, "params"])["ratio"] == 0.38  # a number, said in each language
+    french = in_language(C, found, "fr").loc[0]
+    assert french["message"] != found.loc[0, "message"]
+    assert "0,38" in french["message"]  # the French decimal mark
+    assert "2\u202f404" in french["message"] or "2\xa0404" in french["message"]  # and grouping
+    arabic = in_language(C, found, "ar").loc[0]
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic["message"])
+    assert in_language(C, found, "en").equals(found)
+    # A warning kept before its values were (no params) keeps its English words.
+    old = found.assign(params="", kind="")
+    assert in_language(C, old, "fr").loc[0, "message"] == found.loc[0, "message"]
 
 
 def test_no_mirror_warning_inside_the_band_and_the_band_can_be_set():

@@ -8,8 +8,9 @@ import pandas as pd
 
 from pipelines.intake.archive import load_report
 from pipelines.settings import Settings
+from pipelines.validation.messages import plain_json
 
-COLUMNS = ["submission_id", "rule", "severity", "message", "suggestion"]
+COLUMNS = ["submission_id", "rule", "severity", "message", "suggestion", "kind", "params"]
 
 
 def report_warnings(
@@ -22,5 +23,7 @@ def report_warnings(
     for sid, path in zip(chosen["id"], chosen["report_path"], strict=True):  # one per file
         for f in load_report(settings.archive_dir, path).get("findings", []):
             if f.get("rule") in rules:
-                rows.append({"submission_id": int(sid), **{c: f.get(c) for c in COLUMNS[1:]}})
+                found = {c: f.get(c) for c in COLUMNS[1:]}
+                found["params"] = plain_json(found["params"] or {})
+                rows.append({"submission_id": int(sid), **found})
     return pd.DataFrame(rows, columns=COLUMNS)

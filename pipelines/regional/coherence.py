@@ -23,7 +23,7 @@ from pipelines.regional.slices import (
     foreign_total,
 )
 from pipelines.validation.breakdowns import grand_totals, summed_dimensions
-from pipelines.validation.messages import render, render_fix
+from pipelines.validation.messages import plain_json, render, render_fix
 from schemas.contract import Contract
 
 
@@ -84,9 +84,9 @@ def year_on_year(
         found[columns],
         lambda r: {
             "time_period": r["time_period"],
-            "value": f"{r['value']:,}",
-            "change_pct": "+∞" if np.isinf(r["change_pct"]) else f"{r['change_pct']:+.1f}",
-            "previous": f"{r['previous']:,}",
+            "value": int(r["value"]),
+            "change_pct": float(r["change_pct"]),
+            "previous": int(r["previous"]),
             "previous_year": r["previous_year"],
         },
     )
@@ -113,10 +113,10 @@ def mirror_warnings(
         lambda r: {
             "sender": r["origin_area"],
             "receiver": r["destination_area"],
-            "emigration": f"{r['reported_by_origin']:,}",
-            "immigration": f"{r['reported_by_destination']:,}",
+            "emigration": int(r["reported_by_origin"]),
+            "immigration": int(r["reported_by_destination"]),
             "time_period": r["time_period"],
-            "ratio": f"{r['ratio']:.2f}",
+            "ratio": round(float(r["ratio"]), 2),
         },
     )
 
@@ -215,16 +215,17 @@ def stock_flow(
         found,
         lambda r: {
             "country": r["ref_area"],
-            "stock_change": f"{r['stock_change']:+,}",
+            "stock_change": int(r["stock_change"]),
             "previous_year": r["previous_year"],
             "time_period": r["time_period"],
             "flow_year": r["flow_year"],
-            "immigration": f"{r['immigration']:,}",
-            "emigration": f"{r['emigration']:,}",
-            "acquisitions": f"{r['acquisitions']:,}",
-            "difference": f"{r['difference']:+,}",
-            "gross_flows": f"{r['gross_flows']:,}",
-            "diff_pct": "∞" if np.isinf(r["diff_pct"]) else f"{r['diff_pct']:.0f}",
+            "immigration": int(r["immigration"]),
+            "emigration": int(r["emigration"]),
+            "acquisitions": int(r["acquisitions"]),
+            "difference": int(r["difference"]),
+            "gross_flows": int(r["gross_flows"]),
+            # a whole per cent: the sentence compares it with a tolerance of tens of per cent
+            "diff_pct": float(r["diff_pct"]) if np.isinf(r["diff_pct"]) else round(r["diff_pct"]),
         },
     )
 
@@ -284,6 +285,8 @@ def _findings(
             "suggestion": pd.Series(
                 [render_fix(contract, rule, kind, **t) for t in texts], dtype="str"
             ),
+            "kind": kind,
+            "params": pd.Series([plain_json(t) for t in texts], dtype="str"),
         },
         index=range(len(records)),
     )

@@ -18,6 +18,7 @@ It quotes unprotected values, so it is internal: never disseminated.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import pandas as pd
@@ -25,7 +26,7 @@ import pandas as pd
 from pipelines.regional.coherence import mirror_warnings, stock_flow, year_on_year
 from pipelines.regional.slices import ACQUISITION, EMIGRATION, IMMIGRATION, POPULATION_STOCK
 from pipelines.validation.findings import HELD
-from pipelines.validation.messages import render, render_fix
+from pipelines.validation.messages import plain_json, render, render_fix
 from schemas.contract import Contract
 
 OUTPUT = "quality_warnings"
@@ -80,7 +81,7 @@ def quality_warnings(
             **{c: "str" for c in columns if c not in ("time_period", "submission_id")},
         }
     )
-    for column in ("counterpart_area", "status", "suggestion"):
+    for column in ("counterpart_area", "status", "suggestion", "kind", "params"):
         out[column] = out[column].replace({"nan": "", "<NA>": "", "None": ""})
     out = out.sort_values(
         ["ref_area", "dataset", "rule", "time_period", "counterpart_area"],
@@ -108,6 +109,8 @@ def _left_out(contract: Contract, excluded: pd.DataFrame) -> pd.DataFrame:
         severity=rule.severity,
         message=[render(contract, "R13", "left_out", **p) for p in params],
         suggestion=[render_fix(contract, "R13", "left_out", **p) for p in params],
+        kind="left_out",
+        params=[plain_json(p) for p in params],
         counterpart_area="",
         status="left out",
     )
@@ -129,6 +132,31 @@ def _empty(contract: Contract) -> pd.DataFrame:
     return pd.DataFrame(
         {c: pd.Series([], dtype=types.get(c, "str")) for c in contract.outputs[OUTPUT].columns}
     )
+
+
+def in_language(contract: Contract, warnings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`warnings` with their message and suggestion in `lang` ("en", "fr" or "ar"), said
+    again from their rule, kind and params; a row without params (a table published before
+    they were kept) keeps its English words."""
+    if lang == "en" or warnings.empty or "params" not in warnings:
+        return warnings
+    messages, suggestions = [], []
+    for rule, kind, params, message, suggestion in zip(
+        warnings["rule"],
+        warnings["kind"],
+        warnings["params"],
+        warnings["message"],
+        warnings["suggestion"],
+        strict=True,
+    ):  # one sentence per warning: warnings are few by construction
+        if isinstance(params, str) and params and isinstance(kind, str) and kind:
+            values = json.loads(params)
+            message = render(contract, rule, kind, lang, **values)
+            suggestion = render_fix(contract, rule, kind, lang, **values)
+        messages.append(message)
+        suggestions.append(suggestion)
+    out = warnings.assign(message=messages, suggestion=suggestions)
+    return out
 
 
 def by_state(warnings: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -18,6 +18,7 @@ when a report is written, so one validation serves every language:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +43,7 @@ PLAIN = frozenset(
 #: likely meant, and that a column belongs to other datasets.
 PREFIX_FIXES = ("did_you_mean", "other_dataset_dimension")
 #: Percentages written with their sign (a change).
-SIGNED = frozenset({"change_pct"})
+SIGNED = frozenset({"change_pct", "stock_change", "difference"})
 
 
 class _Blank(dict):
@@ -80,12 +81,13 @@ def localised(contract: Contract, params: Mapping[str, Any], lang: str = "en") -
     for key, value in params.items():
         if isinstance(value, bool) or value is None:
             out[key] = "" if value is None else value
-        elif key.endswith("_pct") and isinstance(value, int | float):
+        elif key.endswith("_pct") and isinstance(value, float):  # a whole per cent is an int
             out[key] = percent_text(float(value), lang, signed=key in SIGNED)
         elif key == "rows" and isinstance(value, list | tuple):
             out[key] = compact_rows([int(r) for r in value], lang=lang)
         elif isinstance(value, int | float) and key not in PLAIN:
-            out[key] = number(value, lang)
+            text = number(value, lang)
+            out[key] = f"+{text}" if key in SIGNED and value > 0 else text
         elif key == "what" and isinstance(value, str):
             out[key] = words(lang)(value)  # what a file is, marked N_ where it is found
         else:
@@ -132,8 +134,20 @@ def percent_text(pct: float, lang: str = "en", *, signed: bool = False) -> str:
     """A percentage as a sentence shows it: '12.3', '0.0043' (a real gap never reads '0.0'),
     '∞'; with the language's decimal mark, and '+' before a rise when `signed`."""
     if math.isinf(pct):
-        return "∞" if pct > 0 else "-∞"
+        return ("+∞" if signed else "∞") if pct > 0 else "-∞"
     small = pct != 0 and abs(pct) < 0.1
     digits = min(12, 1 - math.floor(math.log10(abs(pct)))) if small else 1
     text = number(pct, lang, digits=digits)
     return f"+{text}" if signed and pct > 0 else text
+
+
+def plain_json(params: Mapping[str, Any]) -> str:
+    """A sentence's values as JSON text, keys sorted (the same values give the same text):
+    what a table keeps to say the sentence again in another language."""
+    return json.dumps(params, sort_keys=True, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars as the Python values JSON knows; anything else as text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)

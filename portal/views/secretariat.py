@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pipelines.intake.pinned import registry_years
 from pipelines.intake.review import ReviewError, approve, decline, held_submissions
 from pipelines.regional.availability import data_availability
+from pipelines.regional.quality import in_language
 from pipelines.warehouse.publish import read_table
 from pipelines.warehouse.registry import published_release_ids, submissions_frame
 from portal import services
@@ -213,5 +214,7 @@ def warnings(request):
 
     published = sa.inspect(services.engine()).has_table("quality_warnings")
     table = read_table(services.engine(), "quality_warnings") if published else pd.DataFrame()
+    # Said again in the page's language from each warning's rule, kind and values.
+    table = in_language(services.contract(), table, language())
     rows = table.to_dict("records") if not table.empty else []
     return render(request, "portal/warnings.html", {"rows": rows[:1000], "total": len(rows)})
