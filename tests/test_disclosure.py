@@ -26,7 +26,7 @@ from pipelines.regional import (
     mirror_flows,
     regional_table,
 )
-from pipelines.regional.dissemination import shared_cells, slice_table
+from pipelines.regional.dissemination import published_cells, slice_table
 from pipelines.regional.membership import state_rows
 from pipelines.validation import validate_file
 from schemas.contract import TOTAL, load_contract
@@ -415,7 +415,7 @@ PROTECT_IN_A_PROCESS = """
 import sys
 import numpy as np
 import pandas as pd
-from pipelines.regional.dissemination import shared_cells, slice_table
+from pipelines.regional.dissemination import slice_table
 from tests.test_disclosure import C, POP, migrant_stock, protect_tables, random_rows, regional
 
 seed, folder = sys.argv[1:]
@@ -588,7 +588,7 @@ def test_demo_a_cell_shown_twice_has_one_status(demo, protected):
     """Every cell two dissemination tables share is hidden in both or in neither."""
     out, _ = protected
     for dataset in C.datasets:
-        shared = shared_cells(C, dataset, out)
+        _, shared = published_cells(C, dataset, out)
         for (table, first), pairs in shared.groupby(["table", "first_table"]):
             mine = out[table]["conf_status"].to_numpy()[pairs["row"].to_numpy()]
             theirs = out[first]["conf_status"].to_numpy()[pairs["first_row"].to_numpy()]

@@ -10,7 +10,7 @@ shows a sum it can be subtracted from. So:
   dissemination table publishes (outputs.yaml `sources`, checked when the definitions load).
   Their cells are tied to those published cells by equations built here with the same slicing
   the indicators use (pipelines.regional), run on the cells the dissemination tables publish,
-  put back into the cube's shape (regional.dissemination.published_cube):
+  put back into the cube's shape (regional.dissemination.published_cells):
 
   * `migration_matrix` (destination, origin, year, sex) is the destination's population cell
     by country of birth = origin (basis B) or citizenship = origin (basis C), every other
@@ -39,7 +39,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.regional.dissemination import ROW, TABLE, published_cube, shared_cells
+from pipelines.regional.dissemination import ROW, TABLE, published_cells
 from pipelines.regional.membership import aggregate_codes, state_rows
 from pipelines.regional.migrant_stock import REFUGEES_ADDED, migrant_terms
 from pipelines.regional.migration_matrix import matrix_terms
@@ -67,13 +67,14 @@ def link_terms(contract: Contract, frames: Mapping[str, pd.DataFrame]) -> pd.Dat
 
     Only the links whose tables are all present are built; `eq` numbers them from 0.
     """
-    cubes = {
-        ds: published_cube(contract, ds, frames)
+    published = {
+        ds: published_cells(contract, ds, frames)
         for ds in contract.datasets
         if any(m.name in frames for m in contract.tables.dissemination(ds))
     }
+    cubes = {ds: cube for ds, (cube, _) in published.items()}
     candidates = [
-        *(_copies(contract, ds, frames) for ds in cubes),
+        *(_copies(ds, shared) for ds, (_, shared) in published.items()),
         _matrix(contract, frames, cubes),
         _stock(contract, frames, cubes),
         *_mirror(contract, frames, cubes),
@@ -143,9 +144,9 @@ def _published(terms: pd.DataFrame, cube: pd.DataFrame) -> pd.DataFrame:
     return terms.assign(table=cube[TABLE].to_numpy()[cell], cell=cube[ROW].to_numpy()[cell])
 
 
-def _copies(contract: Contract, dataset: str, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each cell a second dissemination table of `dataset` shows again = its first showing."""
-    shared = shared_cells(contract, dataset, frames)
+def _copies(dataset: str, shared: pd.DataFrame) -> pd.DataFrame:
+    """Each cell a second dissemination table of `dataset` shows again = its first showing
+    (`shared`: the repeats published_cells lists)."""
     n = len(shared)
     eq = np.arange(n, dtype="int64")
     return pd.DataFrame(

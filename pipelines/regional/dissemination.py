@@ -4,9 +4,9 @@ A dissemination table (definitions/dissemination.yaml) shows a cube's rows whose
 outside the table are all _T, without those columns: population by sex, age and citizenship is
 the population cube where country_of_birth is _T. Two tables of a dataset show the same cell
 where both hold their other dimensions at _T (population by sex and age appears in the tables
-by citizenship and by country of birth); `shared_cells` finds those, and `published_cube`
-puts a dataset's tables back into the cube's shape, each cell once, for the links of
-disclosure control.
+by citizenship and by country of birth). `published_cells` puts a dataset's tables back into
+the cube's shape, each cell once, and lists the cells shown again: what disclosure control
+links.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 
 from schemas.contract import TOTAL, Contract
 
-#: The columns `published_cube` adds: which table and row a cell was published in.
+#: The columns `published_cells` adds: which table and row a cell was published in.
 TABLE, ROW = "_table", "_row"
 
 
@@ -32,10 +32,9 @@ def slice_table(contract: Contract, name: str, cube: pd.DataFrame) -> pd.DataFra
     keep = np.ones(len(cube), dtype=bool)
     for dim in held:
         keep &= cube[dim].astype("str").eq(TOTAL).to_numpy()
+    # The columns added while publishing (footnotes) come later; the rest are the cube's.
     published = [f for f in model.field_ids if f in cube.columns]
-    out = cube.loc[keep, published].reset_index(drop=True)
-    # Columns added while publishing (footnotes) come later; the rest must be the cube's.
-    return out
+    return cube.loc[keep, published].reset_index(drop=True)
 
 
 def _full_key(contract: Contract, dataset: str, name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,39 +66,25 @@ def _cells(contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame])
     return pd.concat(parts, ignore_index=True)
 
 
-def published_cube(
-    contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame], value: str = "obs_value"
-) -> pd.DataFrame:
-    """The cells `tables` publish of `dataset`, in the cube's shape, each cell once: the key,
-    `value` and the other columns the indicators read (obs_status, conf_status, submission_id),
-    and `_table`, `_row` where it was first published (the definitions' order of tables)."""
-    cells = _cells(contract, dataset, tables)
-    first = ~cells.duplicated(list(contract.tables.internal(dataset).key))
-    cells = cells[first.to_numpy()].reset_index(drop=True)
-    columns = [c for c in (value, "obs_status", "conf_status", "submission_id")]
-    values = []
-    for name, rows in cells.groupby(TABLE, sort=False)[ROW]:
-        frame = tables[str(name)]
-        have = [c for c in columns if c in frame]
-        values.append(frame[have].iloc[rows.to_numpy()].set_axis(rows.index))
-    if values:
-        cells = cells.join(pd.concat(values))
-    # A dataset nobody sent still gives every column, empty and typed as its tables type it.
-    model = contract.tables.internal(dataset)
-    missing = {c: model.field(c).dtype for c in columns if c not in cells and c in model}
-    return cells.assign(**{c: pd.Series(dtype=t) for c, t in missing.items()})
+#: The columns of a published cell the indicators read, besides its key.
+CELL_COLUMNS = ("obs_value", "obs_status", "conf_status", "submission_id")
 
 
-def shared_cells(
+def published_cells(
     contract: Contract, dataset: str, tables: Mapping[str, pd.DataFrame]
-) -> pd.DataFrame:
-    """The cells published twice among `dataset`'s tables: one row per repeat, with `table`,
-    `row` (the repeat) and `first_table`, `first_row` (where the cell was first published)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What `dataset`'s tables among `tables` publish, from one pass over their keys.
+
+    The cube: each published cell once, in the cube's shape (the key, CELL_COLUMNS, and
+    `_table`, `_row` where it was first published, tables in the definitions' order). The
+    repeats: one row per cell a later table shows again, with `table`, `row` and
+    `first_table`, `first_row`.
+    """
     cells = _cells(contract, dataset, tables)
     key = list(contract.tables.internal(dataset).key)
-    first = cells.groupby(key, sort=False, dropna=False)[[TABLE, ROW]].transform("first")
     repeat = cells.duplicated(key).to_numpy()
-    return pd.DataFrame(
+    first = cells.groupby(key, sort=False, dropna=False)[[TABLE, ROW]].transform("first")
+    shared = pd.DataFrame(
         {
             "table": cells.loc[repeat, TABLE].to_numpy(),
             "row": cells.loc[repeat, ROW].to_numpy(),
@@ -107,3 +92,15 @@ def shared_cells(
             "first_row": first.loc[repeat, ROW].to_numpy(),
         }
     )
+    cube = cells[~repeat].reset_index(drop=True)
+    values = []
+    for name, rows in cube.groupby(TABLE, sort=False)[ROW]:  # one per table
+        frame = tables[str(name)]
+        have = [c for c in CELL_COLUMNS if c in frame]
+        values.append(frame[have].iloc[rows.to_numpy()].set_axis(rows.index))
+    if values:
+        cube = cube.join(pd.concat(values))
+    # A dataset nobody sent still gives every column, empty and typed as its tables type it.
+    model = contract.tables.internal(dataset)
+    missing = {c: model.field(c).dtype for c in CELL_COLUMNS if c not in cube and c in model}
+    return cube.assign(**{c: pd.Series(dtype=t) for c, t in missing.items()}), shared

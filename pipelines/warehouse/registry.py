@@ -34,10 +34,10 @@ from schemas.contract import Contract, load_contract
 
 LOG = logging.getLogger("migstats.registry")
 #: A metadata field as the registry records it: id, column kind (code, date, text), label.
-Field = tuple[str, str, str]
+MetadataColumn = tuple[str, str, str]
 
 
-def _submissions(metadata: MetaData, fields: tuple[Field, ...]) -> Table:
+def _submissions(metadata: MetaData, fields: tuple[MetadataColumn, ...]) -> Table:
     """The submissions table with a column for each metadata field of a contract."""
     kinds = {"code": String(64), "date": String(10), "text": Text()}
     return Table(
@@ -117,7 +117,7 @@ releases = Table(
 
 
 @functools.cache
-def _registry(fields: tuple[Field, ...]) -> MetaData:
+def _registry(fields: tuple[MetadataColumn, ...]) -> MetaData:
     metadata = MetaData()
     _submissions(metadata, fields)
     return metadata
