@@ -340,3 +340,5 @@ def test_the_secretariat_reads_the_quality_warnings_in_its_language(site):
     french = sec.get("/warnings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "(ratio 0.38)" in english
     assert "0,38" in french and "(ratio 0.38)" not in french
+    assert "<th>params</th>" not in french and ">nan<" not in french
+    assert ">2023<" in french and "2023,0" not in french  # a year, not a decimal

@@ -216,5 +216,9 @@ def warnings(request):
     table = read_table(services.engine(), "quality_warnings") if published else pd.DataFrame()
     # Said again in the page's language from each warning's rule, kind and values.
     table = in_language(services.contract(), table, language())
+    # kind and params are for saying a warning again, not for reading; an empty cell is empty.
+    table = table.drop(columns=["kind", "params"], errors="ignore")
+    # Years and submission ids are whole numbers (read back as floats where one is empty).
+    table = table.convert_dtypes().astype(object).where(table.notna(), "")
     rows = table.to_dict("records") if not table.empty else []
     return render(request, "portal/warnings.html", {"rows": rows[:1000], "total": len(rows)})
