@@ -319,6 +319,17 @@ def test_sdmx_csv_2_reads_back_with_pysdmx(release: Path):
     assert data["CONF_STATUS"].tolist() == ["F", "F", "F", "F"]
 
 
+def test_an_sdmx_value_with_a_comma_or_quote_is_quoted_and_reads_back(tmp_path):
+    # Codes never hold a comma, so the writer leaves cells unquoted; a text that does (an
+    # attribute added later, say a comment) makes it quote, as CSV says.
+    frame = regional_frame()
+    frame["obs_status"] = ["", 'see "note", 2', "E", "P"]
+    folder = write_release({REGIONAL: frame}, tmp_path, "r1")
+    (dataset,) = read_sdmx(folder / f"{REGIONAL}.sdmx.csv").data
+    assert dataset.data["OBS_STATUS"].tolist() == ["A", 'see "note", 2', "E", "P"]
+    assert dataset.data["OBS_VALUE"].tolist() == ["10", "", "12", "3000000000"]
+
+
 def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(tmp_path, monkeypatch):
     def broken(frame, spec, path, **kwargs):
         path.write_bytes(b"half a workbook")
