@@ -1,10 +1,12 @@
-"""`regional_<dataset>`: every state's harmonised rows plus the aggregate areas (COMESA)."""
+"""`regional_<dataset>`: every state's harmonised rows plus the aggregate areas (COMESA) of
+the cells the dissemination tables publish."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from pipelines.regional.aggregate_terms import ROW, STATE, aggregate_terms
+from pipelines.regional.dissemination import in_some_table
 from pipelines.regional.flags import flag_of, rank_of
 from pipelines.regional.membership import aggregates, state_rows
 from schemas.contract import Contract
@@ -13,6 +15,10 @@ from schemas.pandera_schemas import key_columns
 
 def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame) -> pd.DataFrame:
     """The regional table of one dataset: state rows and the aggregate areas' rows.
+
+    Every state row is kept (the quality checks and the indicators read them); aggregate rows
+    are computed for the cells some dissemination table of the dataset shows, the only ones
+    anybody reads: at the benchmark's scale a small part of every dimension crossed.
 
     An aggregate cell sums the cells of the member states of that year (or of today, for the
     fixed-composition aggregate) that have a value for it, with country dimensions recoded
@@ -31,10 +37,12 @@ def regional_table(contract: Contract, dataset_id: str, harmonised: pd.DataFrame
     states = states.assign(n_reporting=1, n_members=1)
     years = states["time_period"].unique()
 
-    terms = aggregate_terms(contract, states, dims, dataset_id)
+    shown = states[in_some_table(contract, dataset_id, states)].reset_index(drop=True)
+    terms = aggregate_terms(contract, shown, dims, dataset_id)
+    rows = terms[ROW].to_numpy()
     parts = terms.assign(
-        obs_value=states["obs_value"].to_numpy()[terms[ROW].to_numpy()],
-        _rank=rank_of(contract, pd.Series(states["obs_status"].to_numpy()[terms[ROW].to_numpy()])),
+        obs_value=shown["obs_value"].to_numpy()[rows],
+        _rank=rank_of(contract, pd.Series(shown["obs_status"].to_numpy()[rows])),
     )
     has_value = parts["obs_value"].notna()
     parts = parts.assign(

@@ -28,13 +28,30 @@ def slice_table(contract: Contract, name: str, cube: pd.DataFrame) -> pd.DataFra
     model = contract.tables.published(name)
     if model.dataset is None:
         raise ValueError(f"{name} is not a dissemination table")
-    held = [d for d in contract.dataset(model.dataset).dimensions if d not in model.key]
-    keep = np.ones(len(cube), dtype=bool)
-    for dim in held:
-        keep &= cube[dim].astype("str").eq(TOTAL).to_numpy()
+    keep = _in_table(contract, name, cube)
     # The columns added while publishing (footnotes) come later; the rest are the cube's.
     published = [f for f in model.field_ids if f in cube.columns]
     return cube.loc[keep, published].reset_index(drop=True)
+
+
+def in_some_table(contract: Contract, dataset: str, frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of `frame` (a dataset's rows, every dimension) some dissemination table of
+    `dataset` shows: the rows whose dimensions outside that table are all _T."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for table in contract.tables.dissemination(dataset):
+        keep |= _in_table(contract, table.name, frame)
+    return keep
+
+
+def _in_table(contract: Contract, name: str, frame: pd.DataFrame) -> np.ndarray:
+    """Rows of `frame` that dissemination table `name` shows (its other dimensions at _T)."""
+    model = contract.tables.published(name)
+    assert model.dataset is not None
+    keep = np.ones(len(frame), dtype=bool)
+    for dim in contract.dataset(model.dataset).dimensions:
+        if dim not in model.key:
+            keep &= frame[dim].astype("str").eq(TOTAL).to_numpy()
+    return keep
 
 
 def _full_key(contract: Contract, dataset: str, name: str, frame: pd.DataFrame) -> pd.DataFrame:

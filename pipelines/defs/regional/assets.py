@@ -54,8 +54,9 @@ def build_regional_asset(dataset: Dataset) -> dg.AssetsDefinition:
         },
         group_name="regional",
         kinds={"pandas", "pandera"},
-        description=f"{dataset.label}: every member state, with the COMESA aggregate; every "
-        "dimension crossed (internal: the public sees its dissemination tables).",
+        description=f"{dataset.label}: every member state, every dimension crossed, with the "
+        "COMESA aggregate of the cells its dissemination tables show (internal: the public "
+        "sees those tables).",
         check_specs=[
             dg.AssetCheckSpec(
                 "regional_schema",
