@@ -132,6 +132,35 @@ def test_one_small_cell_of_a_two_way_table_is_hidden_in_a_rectangle():
     assert_clean(tables, out)
 
 
+def test_each_year_is_protected_as_if_it_were_alone():
+    # No relation crosses years, so protection and audit run a year at a time; the rows of
+    # the two years come back in the order they were given, each year protected as alone.
+    later = [
+        {**r, "time_period": 2024, "obs_value": r["obs_value"] * 10}
+        for r in grid("KEN", TWO_BY_TWO)
+    ]
+    both = published(POP, grid("KEN", TWO_BY_TWO) + later, aggregate=False)
+    both = both.sample(frac=1, random_state=3).set_axis(range(100, 100 + len(both)))
+    out, summary = protect_tables(C, {POP: both})
+    assert out[POP].index.equals(both.index)
+    assert out[POP][["ref_area", "time_period", "sex", "citizenship"]].equals(
+        both[["ref_area", "time_period", "sex", "citizenship"]]
+    )
+    for year in (2023, 2024):
+        alone, _ = protect_tables(C, {POP: both[both["time_period"] == year]})
+        pd.testing.assert_frame_equal(out[POP][both["time_period"] == year], alone[POP])
+    # 2023 hides a rectangle, 2024 (every value ten times) nothing: 4 of 18 cells
+    row = summary.set_index("table").loc[POP]
+    assert (row.cells, row.primary, row.secondary, row.suppressed_pct) == (18, 1, 3, 22.22)
+    assert audit_tables(C, {POP: both}, out).empty
+    # the audit's rows are positions in the whole table, whatever year they are in
+    leaked = out[POP].copy()
+    hidden = np.flatnonzero(leaked["conf_status"].eq("S").to_numpy())
+    leaked.iloc[hidden[0], leaked.columns.get_loc("obs_value")] = both["obs_value"].iloc[hidden[0]]
+    found = audit_tables(C, {POP: both}, {POP: leaked})
+    assert hidden[0] in set(found["row"])
+
+
 def test_nothing_else_changes():
     tables = {POP: published(POP, grid("KEN", TWO_BY_TWO), aggregate=False)}
     before = tables[POP].copy()

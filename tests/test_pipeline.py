@@ -544,6 +544,15 @@ def test_every_published_table_of_the_demo_passes_the_disclosure_audit(env):
     )
     manifest = (release / "release.json").read_text()
     assert '"threshold": 3' in manifest and '"disclosure"' in manifest
+    # the suppression rate of every table, in release.json and in the README
+    summary = json.loads(manifest)["metadata"]["disclosure"]["summary"]
+    rows = {r["table"]: r for r in summary}
+    pop = rows["population_by_citizenship"]
+    hidden = pop["primary"] + pop["secondary"] + pop["sender_confidential"]
+    assert pop["suppressed_pct"] == round(100 * hidden / pop["cells"], 2) > 0
+    assert int(suppressed.sum()) <= hidden
+    readme = (release / "README.txt").read_text(encoding="utf-8")
+    assert f"Disclosure control: {hidden:,} of its {pop['cells']:,} values are suppressed" in readme
 
 
 def test_a_fresh_instance_says_the_sensor_and_the_schedule_are_on(tmp_path, monkeypatch):

@@ -20,8 +20,8 @@ from scipy.sparse import csr_matrix
 from pipelines.disclosure.intervals import exposed_cells
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
 from pipelines.disclosure.relations import cell_values
-from pipelines.disclosure.shapes import CONF_STATUS
-from pipelines.disclosure.system import CellSystem, build_system, prepared
+from pipelines.disclosure.shapes import CONF_STATUS, shape_of
+from pipelines.disclosure.system import CellSystem, build_system, prepared, year_parts
 from schemas.contract import Contract
 
 PROBLEM_COLUMNS = ["table", "row", "column", "cell", "relation", "problem"]
@@ -49,18 +49,48 @@ def audit_tables(
     *,
     links: bool = True,
 ) -> pd.DataFrame:
-    """Problems of a protected release, every table's relations and the links between them."""
+    """Problems of a protected release, every table's relations and the links between them.
+
+    The release is audited a year at a time (no relation crosses years, see
+    system.year_parts); `row` is the cell's position in its whole table.
+    """
     params = params or load_parameters(contract)
     if set(unprotected) != set(protected):
         raise ValueError("the protected and unprotected releases must hold the same tables")
     before, after = prepared(unprotected), prepared(protected)
-    system = build_system(contract, before, params, links=links)
-    for name, shape in system.shapes.items():
-        keys = list(shape.key)
+    for name in before:
+        if shape_of(contract, name) is None:
+            continue
+        keys = list(shape_of(contract, name).key)  # type: ignore[union-attr]
         if len(before[name]) != len(after[name]) or not before[name][keys].equals(
             after[name][keys]
         ):
             raise ValueError(f"{name}: the protected table must keep the rows, in order")
+    found = []
+    for part in year_parts(contract, before):
+        problems = _audit_part(
+            contract, part, {n: after[n].loc[f.index] for n, f in part.items()}, params, links
+        )
+        if len(problems):
+            positions = {n: f.index.to_numpy() for n, f in part.items()}
+            pairs = zip(problems["table"], problems["row"], strict=True)
+            rows = np.array([positions[t][r] for t, r in pairs], dtype="int64")
+            found.append(problems.assign(row=rows))
+    if not found:
+        return _empty()
+    return pd.concat(found, ignore_index=True)
+
+
+def _audit_part(
+    contract: Contract,
+    unprotected: Mapping[str, pd.DataFrame],
+    protected: Mapping[str, pd.DataFrame],
+    params: SdcParameters,
+    links: bool,
+) -> pd.DataFrame:
+    """Problems of the tables of one system (a year's); rows are positions in `unprotected`."""
+    before, after = prepared(unprotected), prepared(protected)
+    system = build_system(contract, before, params, links=links)
 
     published = np.concatenate(
         [

@@ -3,7 +3,7 @@
 The reader knows every equation and every published value. For the suppressed cells, the
 equations restricted to them (published cells moved to the right-hand side) and x >= 0 define
 a polytope; the smallest and largest value a suppressed cell takes on it
-(`scipy.optimize.linprog`, HiGHS) is what the reader can learn. A cell whose interval is
+(HiGHS, through highspy) is what the reader can learn. A cell whose interval is
 narrower than `min_interval` is disclosed.
 
 The system splits into connected components (suppressed cells sharing an equation), each a
@@ -20,11 +20,13 @@ uses (non-zero net weight) are the ones whose suppression breaks it; they are re
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import OptimizeResult, linprog
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -178,7 +180,12 @@ def _component(
     `matrix`, `rhs`: the component's equations over its suppressed `cells`; `term_*`: the
     published terms of those equations (local equation number, cell, coefficient).
     """
-    lo, hi = _bounds(matrix, rhs, values, min_interval)
+    polytope: _Polytope | None = None
+    if matrix.shape[0] == 1:
+        lo, hi = _one_equation(matrix.toarray()[0], float(rhs[0]), matrix.shape[1])
+    else:
+        polytope = _Polytope(matrix, rhs)
+        lo, hi = _bounds(polytope, values, min_interval)
     narrow = np.flatnonzero(hi - lo < min_interval)
     pairs = [np.empty((0, 3), "int64")]
     if len(narrow):
@@ -187,7 +194,8 @@ def _component(
         for i in narrow:
             if recipes_for is not None and not recipes_for[cells[i]]:
                 continue
-            dual = _recipe(matrix, rhs, int(i))
+            polytope = polytope or _Polytope(matrix, rhs)
+            dual = _recipe(polytope, int(i))
             weight = np.bincount(
                 term_slot, weights=dual[term_eq] * term_coef, minlength=len(term_cells)
             )
@@ -213,36 +221,109 @@ def _split(order: np.ndarray, labels: np.ndarray) -> list[np.ndarray]:
     return [np.sort(piece) for piece in np.split(order, cuts)]
 
 
-def _solve(objective: np.ndarray, matrix: csr_matrix, rhs: np.ndarray) -> OptimizeResult:
-    """Minimise objective @ x subject to matrix @ x = rhs, x >= 0 (HiGHS)."""
-    return linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
+class _Polytope:
+    """{matrix @ x = rhs, x >= 0}, loaded into HiGHS once and optimised in many directions.
+
+    The bounds of a component take two LPs and then one or two per cell not yet shown to
+    move, all over the same constraints: HiGHS keeps the model and its last basis between
+    objectives (a warm start), which at the benchmark's scale made each LP about 40 times
+    faster than building it again through scipy.optimize.linprog (0.01 s against 0.4 s for a
+    component of 9,000 cells and 14,000 equations).
+    """
+
+    def __init__(self, matrix: csr_matrix, rhs: np.ndarray) -> None:
+        columns = matrix.tocsc()
+        self.n = columns.shape[1]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.n, columns.shape[0]
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = np.zeros(self.n)
+        lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype="float64")
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = columns.indptr
+        lp.a_matrix_.index_ = columns.indices
+        lp.a_matrix_.value_ = columns.data.astype("float64")
+        self.highs = _highs()
+        self.highs.passModel(lp)
+        self._columns = np.arange(self.n, dtype=np.int32)
+
+    def minimise(self, objective: np.ndarray) -> int:
+        """Minimise objective @ x: 0 optimal, 2 infeasible, 3 unbounded, 1 anything else."""
+        self.highs.changeColsCost(self.n, self._columns, np.asarray(objective, dtype="float64"))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return 0
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return 2
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,  # feasible: the true values are
+        ):
+            return 3
+        return 1
+
+    @property
+    def x(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().col_value)
+
+    @property
+    def duals(self) -> np.ndarray:
+        """The equations' dual values of the last optimum (scipy's eqlin.marginals)."""
+        return np.asarray(self.highs.getSolution().row_dual)
+
+
+def _highs() -> highspy.Highs:
+    """A silent HiGHS instance, single-threaded so that its answers never depend on timing."""
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        # HiGHS prints its banner to the process's stdout when the first instance is made,
+        # before any option can silence it; the CLI's and Dagster's output stay clean.
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
+
+
+_BANNER_SHOWN = False
 
 
 def _bounds(
-    matrix: csr_matrix, rhs: np.ndarray, start: np.ndarray, min_interval: float
+    polytope: _Polytope, start: np.ndarray, min_interval: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of each variable of {matrix @ x = rhs, x >= 0}.
+    """Lower and upper bounds of each variable of the polytope.
 
     Exact where the returned interval is narrower than `min_interval`; elsewhere they are the
     extremes of feasible points found, enough to show the interval is at least that wide.
     """
-    n = matrix.shape[1]
-    if matrix.shape[0] == 1:
-        return _one_equation(matrix.toarray()[0], float(rhs[0]), n)
+    n = polytope.n
     lo, hi = start.astype("float64").copy(), start.astype("float64").copy()
 
     def solve(objective: np.ndarray) -> bool:
         """Optimise; record the solution; False when the objective is unbounded."""
-        result = _solve(objective, matrix, rhs)
-        if result.status == 3:
+        status = polytope.minimise(objective)
+        if status == 3:
             return False
-        if result.status == 2:
+        if status == 2:
             # The true values satisfy every equation: an infeasible system is a bug.
-            raise RuntimeError(f"disclosure LP infeasible: {result.message}")
-        if result.status != 0:
+            raise RuntimeError("disclosure LP infeasible")
+        if status != 0:
             return True  # no new point; the bounds stay as narrow as proven, i.e. cautious
-        np.minimum(lo, result.x, out=lo)
-        np.maximum(hi, result.x, out=hi)
+        x = polytope.x
+        np.minimum(lo, x, out=lo)
+        np.maximum(hi, x, out=hi)
         return True
 
     solve(-np.ones(n))
@@ -260,14 +341,13 @@ def _bounds(
     return lo, hi
 
 
-def _recipe(matrix: csr_matrix, rhs: np.ndarray, i: int) -> np.ndarray:
+def _recipe(polytope: _Polytope, i: int) -> np.ndarray:
     """Dual weights of the equations in the upper bound of variable i (max x_i)."""
-    objective = np.zeros(matrix.shape[1])
+    objective = np.zeros(polytope.n)
     objective[i] = -1.0
-    result = _solve(objective, matrix, rhs)
-    if result.status != 0:
-        return np.zeros(matrix.shape[0])
-    return -np.asarray(result.eqlin.marginals)
+    if polytope.minimise(objective) != 0:
+        return np.zeros(polytope.highs.getLp().num_row_)
+    return -polytope.duals
 
 
 def _one_equation(coef: np.ndarray, rhs: float, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,9 @@ Reg. (EC) 862/2007), which keeps the linked system to the few cells anyone can r
 A group is an equation only where its parts add up *exactly* to its total before suppression:
 an incomplete breakdown (foreign countries only) or one that disagrees with its total within
 rule 8's 1% gives the reader no equation. All tables of a release are protected as one linked
-system, so a cell hidden in one table is never given away by another.
+system, so a cell hidden in one table is never given away by another; since no relation crosses
+years, that system is solved a year at a time (`year_parts`), which bounds every step by one
+year's cells.
 
 **Primary suppression.** A cell with ``0 < value < threshold`` gets conf_status A (zeros are
 never primary: an empty cell identifies nobody). A cell the sender marked C stays C, is never
@@ -104,12 +106,15 @@ from scipy.sparse.csgraph import connected_components
 from pipelines.disclosure.intervals import Found, exposed_cells
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
 from pipelines.disclosure.shapes import CONF_STATUS
-from pipelines.disclosure.system import CellSystem, build_system, prepared
+from pipelines.disclosure.system import CellSystem, build_system, prepared, year_parts
 from schemas.contract import Contract
 
 #: Internal status of a cell, in the order a row of mirror_flows shows them (strongest last).
 PUBLISHED, SECONDARY, PRIMARY, SENDER = 0, 1, 2, 3
-SUMMARY_COLUMNS = ["table", "cells", "primary", "secondary", "sender_confidential"]
+COUNT_COLUMNS = ["table", "cells", "primary", "secondary", "sender_confidential"]
+#: What `protect_tables` says of each table: its value cells, those suppressed by status, and
+#: the percentage suppressed (every status), which each release's metadata reports.
+SUMMARY_COLUMNS = [*COUNT_COLUMNS, "suppressed_pct"]
 
 
 def protect_tables(
@@ -126,16 +131,35 @@ def protect_tables(
     """
     params = params or load_parameters(contract)
     frames = prepared(tables)
-    system = build_system(contract, frames, params)
-    status = suppression_status(system, params)
-
+    pieces: dict[str, list[pd.DataFrame]] = {}
+    summaries = []
+    for part in year_parts(contract, frames):
+        protected, summary = _protect_part(contract, part, params)
+        for name, frame in protected.items():
+            pieces.setdefault(name, []).append(frame)
+        summaries.append(summary)
     out = {}
     for name, original in tables.items():
-        if name in system.shapes:
-            out[name] = _apply(system, name, frames[name], status, params).set_axis(original.index)
+        if name in pieces:
+            whole = pd.concat(pieces[name]).sort_index()
+            out[name] = whole.set_axis(original.index)
         else:
             out[name] = original
-    return out, _summary(system, status, list(tables))
+    return out, _total_summary(summaries, list(tables))
+
+
+def _protect_part(
+    contract: Contract, part: Mapping[str, pd.DataFrame], params: SdcParameters
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Protect tables that form one system (a year's); each keeps its rows' index."""
+    frames = prepared(part)
+    system = build_system(contract, frames, params)
+    status = suppression_status(system, params)
+    out = {
+        name: _apply(system, name, frames[name], status, params).set_axis(part[name].index)
+        for name in system.shapes
+    }
+    return out, _summary(system, status, list(part))
 
 
 def suppression_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
@@ -365,6 +389,24 @@ def _apply(
     return out
 
 
+def _total_summary(parts: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
+    """The summaries of the parts (years) added up per table, a row for each of `names`."""
+    if not parts:
+        return _counts_frame(pd.DataFrame(columns=COUNT_COLUMNS).set_index("table"), names)
+    counts = pd.concat(parts).groupby("table")[COUNT_COLUMNS[1:]].sum()
+    return _counts_frame(counts, names)
+
+
+def _counts_frame(counts: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The summary's rows for `names` from counts per table, with the suppression rate."""
+    out = counts.reindex(names, fill_value=0).rename_axis("table").reset_index()
+    out = out[COUNT_COLUMNS].astype({c: "int64" for c in COUNT_COLUMNS[1:]})
+    hidden = out[["primary", "secondary", "sender_confidential"]].sum(axis=1)
+    # the share of the table's value cells a reader does not see (0 for a table without any)
+    rate = (100 * hidden / out["cells"].where(out["cells"] > 0)).round(2).fillna(0.0)
+    return out.assign(suppressed_pct=rate)
+
+
 def _summary(system: CellSystem, status: np.ndarray, names: list[str]) -> pd.DataFrame:
     """Per table: value cells, and cells suppressed as primary, secondary, sender-confidential."""
     cells = system.cells.assign(status=status, valued=system.cells["value"].notna())
@@ -374,5 +416,4 @@ def _summary(system: CellSystem, status: np.ndarray, names: list[str]) -> pd.Dat
         secondary=("status", lambda s: int((s == SECONDARY).sum())),
         sender_confidential=("status", lambda s: int((s == SENDER).sum())),
     )
-    out = counts.reindex(names, fill_value=0).rename_axis("table").reset_index()
-    return out[SUMMARY_COLUMNS].astype({c: "int64" for c in SUMMARY_COLUMNS[1:]})
+    return _counts_frame(counts, names)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipelines.disclosure.links import link_terms
 from pipelines.disclosure.parameters import SdcParameters
-from pipelines.disclosure.relations import cell_values, table_relations
+from pipelines.disclosure.relations import TIME, cell_values, table_relations
 from pipelines.disclosure.shapes import CONF_STATUS, TableShape, shape_of
 from schemas.contract import Contract
 
@@ -53,6 +53,27 @@ class CellSystem:
 def prepared(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The tables in name order, each with a fresh RangeIndex (positions are row ids)."""
     return {name: frames[name].reset_index(drop=True) for name in sorted(frames)}
+
+
+def year_parts(
+    contract: Contract, frames: Mapping[str, pd.DataFrame]
+) -> list[dict[str, pd.DataFrame]]:
+    """The tables with value cells, cut by year: systems that share no equation.
+
+    Every relation holds time_period fixed (a total and its parts, a COMESA row and its
+    members, an indicator and the cells it sums are all of one year), so the linked system of
+    a release is the systems of its years side by side, and each can be protected and audited
+    alone: a tenth of the cells at a time for ten years. Each part's frames keep their rows'
+    index from `frames`. A table with value cells but no time_period would link the years:
+    then there is one part holding every such table whole.
+    """
+    shaped = {n: f for n, f in frames.items() if shape_of(contract, n) is not None}
+    if not shaped:
+        return []
+    if any(TIME not in f for f in shaped.values()):
+        return [dict(shaped)]
+    years = sorted({int(y) for f in shaped.values() for y in f[TIME].dropna().unique()})
+    return [{n: f[f[TIME].eq(year).to_numpy(bool)] for n, f in shaped.items()} for year in years]
 
 
 def build_system(

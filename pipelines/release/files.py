@@ -104,6 +104,7 @@ def write_release(
                 entries,
                 internal=[specs[n] for n in sorted(hidden)],
                 codelists=codelists,
+                suppression=_suppression(metadata),
             ),
             encoding="utf-8",
         )
@@ -127,6 +128,12 @@ def write_release(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _suppression(metadata: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """Disclosure control's summary row per table, from the release metadata (if any)."""
+    rows = ((metadata or {}).get("disclosure") or {}).get("summary") or []
+    return {row["table"]: row for row in rows if "suppressed_pct" in row}
 
 
 def staged_folder(releases_dir: Path, release_id: str) -> Path:

@@ -44,9 +44,11 @@ def readme_text(
     entries: Mapping[str, Mapping[str, Any]],
     internal: list[TableSpec] | None = None,
     codelists: Mapping[str, Any] | None = None,
+    suppression: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> str:
-    """README.txt: the release, its codelists files, then each table with its description
-    and files."""
+    """README.txt: the release, its codelists files, then each table with its description,
+    files and (`suppression`: disclosure control's summary row per table) how many of its
+    values are suppressed."""
     lines = [
         f"COMESA regional migration statistics, release {release_id}",
         f"Created {created_at}.",
@@ -85,6 +87,18 @@ def readme_text(
             + (f" (codes of {', '.join(coded[c.id])})" if c.id in coded else "")
             for c in spec.columns
         ]
+        row = (suppression or {}).get(spec.name)
+        if row and row["cells"]:
+            hidden = row["primary"] + row["secondary"] + row["sender_confidential"]
+            lines += textwrap.wrap(
+                f"Disclosure control: {hidden:,} of its {row['cells']:,} values are suppressed "
+                f"({row['suppressed_pct']:g}%): {row['primary']:,} too small to publish "
+                f"(conf_status A), {row['secondary']:,} to protect those (S), "
+                f"{row['sender_confidential']:,} confidential at the sender's request (C).",
+                width=92,
+                initial_indent="  ",
+                subsequent_indent="  ",
+            )
         if spec.dataset is not None and entry["rows"] == 0:
             lines += ["  No member state has sent this dataset: there is no SDMX file for it."]
         lines += [""]
