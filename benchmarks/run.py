@@ -199,19 +199,17 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     load = run_task("protection", env=env, limit=limit / 2, may_fail=True)
     if load["seconds"] is None:
         how = f"failed: {load['failed']}" if "failed" in load else f"{limit / 120:.0f} min"
-        protection = (
-            "of which, in `publish`: disclosure control. Building its linked system and the "
-            f"counting phase alone did not finish ({how})"
-        )
+        protection = f"of which, in `publish`: disclosure control did not finish ({how})"
     else:
         protection = (
-            "of which, in `publish`: disclosure control. Its linked system has "
-            f"{load['cells']:,} cells in {load['equations']:,} equations, "
-            f"{load['sensitive']:,} sensitive; the counting phase alone suppresses "
-            f"{load['suppressed']:,}, leaving {load['components']:,} linear programs for the "
-            f"audit, the largest over {load['largest']:,} cells and "
-            f"{load.get('largest_equations', 0):,} equations (time: building the system and the "
-            "counting phase, no LP)"
+            "of which, in `publish`: disclosure control, a year at a time and modular. "
+            f"{load['cells']:,} cells in {load['equations']:,} equations over "
+            f"{load['years']} years (the largest year {load['largest_year_cells']:,} cells, "
+            f"{load['largest_year_equations']:,} equations); {load['sensitive']:,} "
+            f"sensitive, in {load['blocks']:,} state-year blocks of at most "
+            f"{load['largest_block']:,} cells; {load['primary']:,} primary and "
+            f"{load['secondary']:,} secondary suppressions, {load['suppressed_pct']:g}% of "
+            "the cells"
         )
     out += [
         Measure("2", f"of which: the Dagster run without `publish` ({steps})", parts),

@@ -246,14 +246,25 @@ def consolidation_floor(root: str, dump: str, database: str) -> dict[str, Any]:
 
 @task
 def protection() -> dict[str, Any]:
-    """What disclosure control faces on the consolidated tables (after `stages`), unsolved."""
+    """Disclosure control of the consolidated tables (after `stages`), timed, and its size."""
+    from pipelines.disclosure import protect_tables
     from pipelines.disclosure.protect import protection_load
     from schemas.contract import load_contract
 
+    contract = load_contract()
     tables = _consolidated_tables()
     start = time.perf_counter()
-    load = protection_load(load_contract(), tables)
-    return {**load, "seconds": time.perf_counter() - start}
+    _, summary = protect_tables(contract, tables)
+    seconds = time.perf_counter() - start
+    hidden = summary[["primary", "secondary", "sender_confidential"]].sum(axis=1)
+    return {
+        **protection_load(contract, tables),
+        "seconds": seconds,
+        "primary": int(summary["primary"].sum()),
+        "secondary": int(summary["secondary"].sum()),
+        "suppressed_pct": round(100 * float(hidden.sum()) / max(int(summary["cells"].sum()), 1), 2),
+        "rates": {r.table: r.suppressed_pct for r in summary.itertuples() if r.cells},
+    }
 
 
 @task

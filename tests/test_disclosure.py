@@ -19,6 +19,9 @@ from pipelines.disclosure import (
     load_parameters,
     protect_tables,
 )
+from pipelines.disclosure.intervals import exposed_cells
+from pipelines.disclosure.modular import modular_suppression
+from pipelines.disclosure.protect import PUBLISHED, primary_status, secondary_suppression
 from pipelines.disclosure.system import build_system, prepared
 from pipelines.regional import (
     migrant_stock,
@@ -188,6 +191,43 @@ def test_the_comesa_aggregate_forces_a_second_state():
     }
     assert status_of(out[POP], ref_area="COMESA", sex="M") == ("", 32)
     assert_clean(tables, out)
+
+
+def test_the_modular_method_protects_each_state_alone_then_the_comesa_sums():
+    rows = grid("KEN", {"M": {TOTAL: 2}, "F": {TOTAL: 50}, TOTAL: {TOTAL: 52}})
+    rows += grid("UGA", {"M": {TOTAL: 30}, "F": {TOTAL: 40}, TOTAL: {TOTAL: 70}})
+    frames = prepared({POP: published(POP, rows)})
+    params = load_parameters(C)
+    system = build_system(C, frames, params)
+    sensitive = primary_status(system, params) != PUBLISHED
+    calls = []
+
+    def protector(part, must, min_interval):
+        calls.append((sorted(set(part.cells["area"])), int(must.sum()), len(part.cells)))
+        return secondary_suppression(part, must, min_interval)
+
+    found = modular_suppression(system, sensitive, params.min_interval, protector)
+    area = system.cells["area"].to_numpy()
+    sex = frames[POP]["sex"].to_numpy()[system.cells["row"].to_numpy()]
+    assert set(zip(area[found], sex[found], strict=True)) == {
+        ("KEN", "M"),
+        ("KEN", "F"),
+        ("UGA", "M"),
+        ("UGA", "F"),
+    }
+    # Kenya alone; the sums across areas (every suppressed cell sensitive there), which
+    # force Uganda's M; Uganda alone with its M kept; the sums again, with nothing to add.
+    # Kenya alone (its M and, to protect it, F); the sums across areas, where every
+    # suppressed cell is sensitive: COMESA's M and F (and the fixed-composition aggregate's)
+    # would give Kenya's away, so Uganda's M and F are kept; Uganda alone, with them; the
+    # sums again, nothing to add. Each block holds one area's 3 cells.
+    areas = ["COMESA", "COMESA21_2018", "KEN", "UGA"]
+    assert calls == [(["KEN"], 1, 3), (areas, 2, 12), (["UGA"], 2, 3), (areas, 4, 12)]
+    # the whole system has nothing to add to the modular pattern
+    eq, cell = system.terms["eq"].to_numpy(), system.terms["cell"].to_numpy()
+    total = system.terms["total"].to_numpy(bool)
+    exposure = exposed_cells(system.values, found, eq, cell, total, params.min_interval)
+    assert len(exposure.cells) == 0
 
 
 def test_a_sender_confidential_cell_is_never_published_and_is_protected():

@@ -37,7 +37,10 @@ never primary: an empty cell identifies nobody). A cell the sender marked C stay
 published, and is protected exactly like a primary cell; a cell that republishes a C cell
 (a mirror flow) is C too.
 
-**Secondary suppression** (conf_status S), a greedy heuristic in two alternating phases,
+**Secondary suppression** (conf_status S) first protects each member state's cells of a year
+alone and then the COMESA sums across them (pipelines.disclosure.modular: every linear program
+bounded by one state's tables), then checks the whole year's system from that pattern, adding
+what the modules missed. Each of these uses a greedy heuristic in two alternating phases,
 repeated until both are satisfied:
 
 1. *Counting.* An equation with exactly one suppressed cell gives it away (total minus the
@@ -100,10 +103,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import bmat, csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_matrix
 
 from pipelines.disclosure.intervals import Found, exposed_cells
+from pipelines.disclosure.modular import block_sizes, modular_suppression
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
 from pipelines.disclosure.shapes import CONF_STATUS
 from pipelines.disclosure.system import CellSystem, build_system, prepared, year_parts
@@ -165,7 +168,9 @@ def _protect_part(
 def suppression_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
     """PUBLISHED, SECONDARY, PRIMARY or SENDER for every cell of the system."""
     status = primary_status(system, params)
-    suppressed = secondary_suppression(system, status != PUBLISHED, params.min_interval)
+    sensitive = status != PUBLISHED
+    start = modular_suppression(system, sensitive, params.min_interval, secondary_suppression)
+    suppressed = secondary_suppression(system, sensitive, params.min_interval, start)
     status[suppressed & (status == PUBLISHED)] = SECONDARY
     return status
 
@@ -180,16 +185,20 @@ def primary_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
 
 
 def secondary_suppression(
-    system: CellSystem, sensitive: np.ndarray, min_interval: float
+    system: CellSystem,
+    sensitive: np.ndarray,
+    min_interval: float,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The suppressed cells that protect the `sensitive` ones (primary and sender cells).
+    """The suppressed cells that protect the `sensitive` ones (primary and sender cells),
+    starting from the suppressed cells `start` (the sensitive ones if None).
 
     Alternates the counting and the linear-programming phases of the module docstring. A
     secondary cell the LP pins down is released (published again, never chosen again): the
     reader can compute it, so hiding it protects nothing, and publishing a value the
     equations already fix tells the reader nothing new.
     """
-    suppressed = sensitive.copy()
+    suppressed = (sensitive if start is None else start | sensitive).copy()
     values = system.values
     if system.terms.empty:
         return suppressed
@@ -276,40 +285,30 @@ def protection_load(
 ) -> dict[str, int]:
     """How big the protection of `tables` is, without solving it: for the benchmarks.
 
-    The cells and equations of the linked system, the sensitive cells, the cells suppressed
-    after the first counting phase, and the linear programs the audit would then face (the
-    connected components of suppressed cells sharing equations: how many, and the largest).
+    The cells, equations and sensitive cells of the whole release; how many years (systems
+    protected apart) and the cells and equations of the largest; the modular method's blocks
+    that hold a sensitive cell (pipelines.disclosure.modular: a state's or COMESA's cells of a
+    year), how many, and the cells of the largest.
     """
     params = params or load_parameters(contract)
-    system = build_system(contract, prepared(tables), params)
-    values = system.values
-    sensitive = primary_status(system, params) != PUBLISHED
-    suppressed = sensitive.copy()
-    out = {
-        "cells": len(values),
-        "equations": int(system.n_equations),
-        "sensitive": int(sensitive.sum()),
-    }
-    if system.terms.empty:
-        return {**out, "suppressed": out["sensitive"], "components": 0, "largest": 0}
-    incidence, total_rank = _incidence(system)
-    _counting_phase(system, suppressed, np.zeros(len(values), bool), incidence, total_rank)
-    hidden = incidence[:, suppressed]
-    touched = np.flatnonzero(hidden.getnnz(axis=1) > 0)
-    graph = hidden[touched]
-    n_var = graph.shape[1]
-    square = bmat([[None, graph.T], [graph, None]], format="csr")
-    n_comp, labels = connected_components(square, directed=False)
-    sizes = np.bincount(labels[:n_var], minlength=n_comp)
-    if not sizes.any():  # nothing suppressed touches an equation
-        return {**out, "suppressed": int(suppressed.sum()), "components": 0, "largest": 0}
-    return {
-        **out,
-        "suppressed": int(suppressed.sum()),
-        "components": int((sizes > 0).sum()),
-        "largest": int(sizes.max()) if len(sizes) else 0,
-        "largest_equations": int(np.bincount(labels[n_var:], minlength=n_comp)[sizes.argmax()]),
-    }
+    out = {"cells": 0, "equations": 0, "sensitive": 0, "years": 0}
+    out |= {"largest_year_cells": 0, "largest_year_equations": 0}
+    out |= {"blocks": 0, "largest_block": 0}
+    for part in year_parts(contract, prepared(tables)):
+        system = build_system(contract, prepared(part), params)
+        sensitive = primary_status(system, params) != PUBLISHED
+        out["years"] += 1
+        out["cells"] += len(system.values)
+        out["equations"] += system.n_equations
+        out["sensitive"] += int(sensitive.sum())
+        out["largest_year_cells"] = max(out["largest_year_cells"], len(system.values))
+        out["largest_year_equations"] = max(out["largest_year_equations"], system.n_equations)
+        if system.terms.empty:
+            continue
+        sizes = block_sizes(system, sensitive)
+        out["blocks"] += len(sizes)
+        out["largest_block"] = max(out["largest_block"], int(sizes.max(initial=0)))
+    return out
 
 
 def _cheapest_breakers(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipelines.disclosure.links import link_terms
 from pipelines.disclosure.parameters import SdcParameters
-from pipelines.disclosure.relations import TIME, cell_values, table_relations
+from pipelines.disclosure.relations import REF_AREA, TIME, cell_values, table_relations
 from pipelines.disclosure.shapes import CONF_STATUS, TableShape, shape_of
 from schemas.contract import Contract
 
@@ -27,7 +27,8 @@ class CellSystem:
     """Cells and equations of a set of tables.
 
     `cells`: one row per value cell: table, column, row (position in its table), value
-    (float, NaN when missing), sender (conf_status is the sender's confidential code).
+    (float, NaN when missing), sender (conf_status is the sender's confidential code), area
+    (its row's ref_area; empty in a table without one, such as mirror_flows).
     `terms`: one row per cell of an equation: relation, eq, cell, total (bool).
     `shapes`: the shape of each table that has value cells.
     """
@@ -100,6 +101,11 @@ def build_system(
             if CONF_STATUS in frame
             else np.zeros(len(frame), bool)
         )
+        area = (
+            frame[REF_AREA].astype("str").to_numpy(dtype=object)
+            if REF_AREA in frame
+            else np.full(len(frame), "", dtype=object)
+        )
         for column in shape.values:
             offsets[(name, column)] = start
             cell_parts.append(
@@ -110,6 +116,7 @@ def build_system(
                         "row": np.arange(len(frame), dtype="int64"),
                         "value": cell_values(frame, column),
                         "sender": sender,
+                        "area": area,
                     }
                 )
             )
@@ -124,6 +131,7 @@ def build_system(
                 "row": pd.Series(dtype="int64"),
                 "value": pd.Series(dtype="float64"),
                 "sender": pd.Series(dtype="bool"),
+                "area": pd.Series(dtype="str"),
             }
         )
     )
