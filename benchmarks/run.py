@@ -190,6 +190,18 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
     else:
         label = _stopped("submit every file, consolidate, publish", full)
     out.append(Measure("2", label, full, floor2, 3.0, "≤ 3x floor"))
+    if finished:
+        ref = run_task("reference", env=env, root=str(region))
+        out.append(
+            Measure(
+                "2",
+                f"of which: the published rows of {', '.join(ref['states'])} in "
+                f"{ref['tables']} tables against a reference computation from their files: "
+                f"{ref['cells']:,} cells ({ref['suppressed']:,} suppressed), "
+                f"{ref['mismatches']:,} mismatches",
+                ref,
+            )
+        )
     print("   where the time goes ...", flush=True)
     parts = run_task("stages", env=env, dump=str(dump))
     ranked = sorted(parts["steps"].items(), key=lambda kv: -kv[1])

@@ -225,6 +225,71 @@ def consolidation(root: str, dump: str) -> dict[str, Any]:
     return {**_submit_and_run(root), "rows_published": _published_rows(Path(dump))}
 
 
+#: The sample of states whose published rows `reference` recomputes (in every scale).
+SAMPLE_STATES = ("EGY", "KEN", "ZMB")
+
+
+@task
+def reference(root: str) -> dict[str, Any]:
+    """The published dissemination rows of a sample of states against a straightforward
+    computation from their files: a table's rows are a file's rows whose other dimensions are
+    _T; every published value equals the file's, every suppressed cell is empty."""
+    from pipelines.settings import Settings
+    from pipelines.warehouse.engine import make_engine
+    from pipelines.warehouse.publish import read_table
+    from schemas.contract import load_contract
+
+    contract = load_contract()
+    engine = make_engine(Settings.from_env().database_url)
+    region = Path(root) / "region"
+    start = time.perf_counter()
+    compared = mismatches = suppressed = tables = 0
+    published = {}
+    for item in _manifest(region):
+        if item["country"] not in SAMPLE_STATES:
+            continue
+        sent = pd.read_csv(region / item["file"], dtype=str, keep_default_na=False)
+        dims = list(contract.dataset(item["dataset"]).dimensions)
+        for table in contract.tables.dissemination(item["dataset"]):
+            if table.name not in published:
+                published[table.name] = read_table(engine, table.name)
+            tables += 1
+            key = list(table.key)
+            held = [d for d in dims if d not in key]
+            want = sent[sent[held].eq("_T").all(axis=1)] if held else sent
+            want = want.assign(time_period=want["time_period"].astype("int64"))
+            got = published[table.name]
+            got = got[got["ref_area"] == item["country"]]
+            both = want[[*key, "obs_value"]].merge(
+                got[[*key, "obs_value", "conf_status"]],
+                on=key,
+                how="outer",
+                suffixes=("_sent", ""),
+                indicator=True,
+            )
+            hidden = both["conf_status"].isin(["A", "S", "C"])
+            shown = (both["_merge"] == "both") & ~hidden
+            same = (
+                both.loc[shown, "obs_value"]
+                .astype("Int64")
+                .astype("str")
+                .eq(both.loc[shown, "obs_value_sent"])
+            )
+            compared += len(both)
+            suppressed += int(hidden.sum())
+            mismatches += int((both["_merge"] != "both").sum()) + int((~same).sum())
+            mismatches += int(both.loc[hidden, "obs_value"].notna().sum())
+    engine.dispose()
+    return {
+        "seconds": time.perf_counter() - start,
+        "states": list(SAMPLE_STATES),
+        "tables": tables,
+        "cells": compared,
+        "suppressed": suppressed,
+        "mismatches": mismatches,
+    }
+
+
 @task
 def consolidation_floor(root: str, dump: str, database: str) -> dict[str, Any]:
     """The floor: pyarrow reads every submission, sqlite3 bulk-writes the published rows."""

@@ -104,25 +104,37 @@ def consolidate(
     `on_celery` hands the steps to the Celery workers listening on MIGSTATS_CELERY_BROKER
     (started with deploy/celery-worker.yaml) instead of running them here.
     """
-    from pipelines.definitions import defs
     from pipelines.defs.partitions import all_states_tags
 
     instance = prepare_instance(settings)
     fail_abandoned_runs(instance)
     if on_celery:
         return _consolidate_on_celery(instance, state)
-    job = defs.resolve_job_def("consolidation").with_logger_defs(
-        {"progress": step_progress, "silent": _silent}
-    )
     run_config: dict[str, Any] = {"loggers": {"silent" if quiet else "progress": {}}}
     tags = {**(all_states_tags() if not state else {}), **_process_tags()}
-    return job.execute_in_process(
+    if state:
+        tags["dagster/partition"] = state
+    # execute_job, not JobDefinition.execute_in_process: the latter keeps every step's output
+    # in memory for the result object, so at the benchmark's scale the process grew to 5.5
+    # GiB holding tables already written to the asset storage.
+    with dg.execute_job(
+        dg.reconstructable(command_line_consolidation),
         instance=instance,
         run_config=run_config,
-        raise_on_error=False,
-        asset_selection=assets,
         tags=tags,
-        partition_key=state or None,
+        asset_selection=assets,
+        raise_on_error=False,
+    ) as result:
+        return result
+
+
+def command_line_consolidation() -> dg.JobDefinition:
+    """`consolidation` with the command line's loggers (one line per step, or none); steps
+    in this process. Module-level, so that `dg.reconstructable` finds it."""
+    from pipelines.definitions import defs
+
+    return defs.resolve_job_def("consolidation").with_logger_defs(
+        {"progress": step_progress, "silent": _silent}
     )
 
 

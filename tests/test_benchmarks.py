@@ -57,6 +57,16 @@ def test_consolidation_publishes_what_the_floor_writes(bench):
     assert full.result["rows_published"] == floor.result["rows_published"] > 0
 
 
+def test_the_published_rows_of_the_sample_states_equal_the_reference(bench):
+    _, measures, text = bench
+    (ref,) = (m for m in measures if m.result and "mismatches" in m.result)
+    assert ref.result["states"] == ["EGY", "KEN", "ZMB"]
+    # every dissemination table of the seven datasets, for each of the three states
+    assert ref.result["tables"] == 3 * 17 and ref.result["cells"] > 1000
+    assert ref.result["mismatches"] == 0
+    assert "0 mismatches" in text
+
+
 def test_the_resubmission_is_what_the_warehouse_now_publishes(bench):
     work, measures, _ = bench
     (again,) = (m for m in measures if m.benchmark == "3")
