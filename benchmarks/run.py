@@ -107,6 +107,26 @@ def repeated(times: int, name: str, **args: Any) -> dict[str, Any]:
     return out
 
 
+#: A PostgreSQL server's URL (any database on it): set, the consolidation is measured there
+#: too, into a database of its own created empty (BENCH_DATABASE, dropped first).
+POSTGRES_URL = "MIGSTATS_BENCH_POSTGRES_URL"
+BENCH_DATABASE = "migstats_bench"
+
+
+def _fresh(url: str) -> str:
+    """The URL of BENCH_DATABASE on `url`'s server, created empty (dropped first)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    admin.dispose()
+    return server.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+
+
 def prepare_region(work: Path, scale: str) -> tuple[Path, Path]:
     """The generated region and the resubmitter's revised files, made once per scale."""
     stamp = work / "SCALE"
@@ -234,6 +254,28 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
             {**parts, "seconds": parts["database_seconds"] + parts["release_seconds"]},
         ),
     ]
+
+    postgres = os.environ.get(POSTGRES_URL)
+    if postgres and finished:
+        print("   the same on PostgreSQL ...", flush=True)
+        on_pg = run_task(
+            "consolidation",
+            env={**_home_env(work / "home-postgres"), "MIGSTATS_DATABASE_URL": _fresh(postgres)},
+            limit=limit,
+            may_fail=True,
+            root=str(region),
+            dump=str(work / "published-postgres"),
+        )
+        if on_pg["seconds"] is not None:
+            label = (
+                f"the same on PostgreSQL: {on_pg['rows_published']:,} rows published (intake "
+                f"{on_pg['intake_seconds']:.0f} s, Dagster run {on_pg['run_seconds']:.0f} s)"
+            )
+        else:
+            label = _stopped("the same on PostgreSQL", on_pg)
+        out.append(Measure("2", label, on_pg, floor2, 3.0, "≤ 3x floor"))
+    elif not postgres:
+        out.append(Measure.missing("2", f"the same on PostgreSQL ({POSTGRES_URL} not set)"))
 
     print("3. one member state's resubmission ...", flush=True)
     if finished:

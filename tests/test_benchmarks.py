@@ -7,13 +7,15 @@ published, and the resubmission's revised figures are what the warehouse now hol
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
 from benchmarks import generate
 from benchmarks.report import write_markdown
-from benchmarks.run import measure
+from benchmarks.run import POSTGRES_URL, measure
 
 #: The whole harness (a consolidation in a subprocess): make test-fast leaves it out.
 pytestmark = pytest.mark.integration
@@ -22,7 +24,14 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
-    measures = measure("small", work, repeat=1)
+    # With a PostgreSQL server (.ci/run's), the consolidation is measured there too.
+    postgres = os.environ.get("MIGSTATS_TEST_POSTGRES_URL")
+    if postgres:
+        os.environ[POSTGRES_URL] = postgres
+    try:
+        measures = measure("small", work, repeat=1)
+    finally:
+        os.environ.pop(POSTGRES_URL, None)
     out = work / "BENCHMARKS.md"
     write_markdown(out, measures, scale="small")
     return work, measures, out.read_text(encoding="utf-8")
@@ -65,6 +74,17 @@ def test_the_published_rows_of_the_sample_states_equal_the_reference(bench):
     assert ref.result["tables"] == 3 * 17 and ref.result["cells"] > 1000
     assert ref.result["mismatches"] == 0
     assert "0 mismatches" in text
+
+
+def test_the_same_region_publishes_the_same_rows_on_postgresql(bench):
+    if not os.environ.get("MIGSTATS_TEST_POSTGRES_URL"):
+        pytest.skip("MIGSTATS_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    _, measures, _ = bench
+    sqlite, postgres = (
+        m for m in measures if m.benchmark == "2" and m.result and "intake_seconds" in m.result
+    )
+    assert "PostgreSQL" in postgres.label
+    assert postgres.result["rows_published"] == sqlite.result["rows_published"] > 0
 
 
 def test_the_resubmission_is_what_the_warehouse_now_publishes(bench):
