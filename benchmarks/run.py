@@ -211,6 +211,17 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
         label = _stopped("submit every file, consolidate, publish", full)
     out.append(Measure("2", label, full, floor2, 3.0, "≤ 3x floor"))
     if finished:
+        checked = run_task("audit", env=env, limit=limit, may_fail=True)
+        if checked["seconds"] is not None:
+            out.append(
+                Measure(
+                    "2",
+                    f"of which: the disclosure audit of the release ({checked['tables']} "
+                    f"tables, every relation and link, a year at a time): "
+                    f"{checked['problems']:,} problems",
+                    checked,
+                )
+            )
         ref = run_task("reference", env=env, root=str(region))
         out.append(
             Measure(
@@ -238,8 +249,8 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
             f"{load['cells']:,} cells in {load['equations']:,} equations over "
             f"{load['years']} years (the largest year {load['largest_year_cells']:,} cells, "
             f"{load['largest_year_equations']:,} equations); {load['sensitive']:,} "
-            f"sensitive, in {load['blocks']:,} state-year blocks of at most "
-            f"{load['largest_block']:,} cells; {load['primary']:,} primary and "
+            f"sensitive, in {load['blocks']:,} blocks (one area's linked cells of a year) of "
+            f"at most {load['largest_block']:,} cells; {load['primary']:,} primary and "
             f"{load['secondary']:,} secondary suppressions, {load['suppressed_pct']:g}% of "
             "the cells"
         )

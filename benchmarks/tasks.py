@@ -291,6 +291,34 @@ def reference(root: str) -> dict[str, Any]:
 
 
 @task
+def audit() -> dict[str, Any]:
+    """The disclosure audit of the last release (after `consolidation`): every published
+    table against the unprotected one in the asset storage, every relation and link."""
+    from pipelines.disclosure import audit_tables
+    from pipelines.revisions.releases import load_release
+    from pipelines.settings import Settings
+    from schemas.contract import load_contract
+
+    settings = Settings.from_env()
+    release = max((p for p in settings.releases_dir.iterdir() if p.is_dir()), key=lambda p: p.name)
+    published = load_release(release)
+    storage = settings.storage_dir
+    names = [n for n in published if (storage / f"{n}.parquet").exists()]
+    internal = {
+        n: pd.read_parquet(storage / f"{n}.parquet").reindex(columns=published[n].columns)
+        for n in names
+    }
+    start = time.perf_counter()
+    problems = audit_tables(load_contract(), internal, {n: published[n] for n in names})
+    return {
+        "seconds": time.perf_counter() - start,
+        "release": release.name,
+        "tables": len(names),
+        "problems": len(problems),
+    }
+
+
+@task
 def consolidation_floor(root: str, dump: str, database: str) -> dict[str, Any]:
     """The floor: pyarrow reads every submission, sqlite3 bulk-writes the published rows."""
     frames = {p.stem: pd.read_parquet(p) for p in sorted(Path(dump).glob("*.parquet"))}

@@ -74,6 +74,8 @@ def test_the_published_rows_of_the_sample_states_equal_the_reference(bench):
     assert ref.result["tables"] == 3 * 17 and ref.result["cells"] > 1000
     assert ref.result["mismatches"] == 0
     assert "0 mismatches" in text
+    (audited,) = (m for m in measures if m.result and "problems" in m.result)
+    assert audited.result["problems"] == 0 and audited.result["tables"] > 17
 
 
 def test_the_same_region_publishes_the_same_rows_on_postgresql(bench):
