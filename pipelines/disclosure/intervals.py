@@ -65,6 +65,7 @@ def exposed_cells(
     min_interval: float,
     cache: MutableMapping[bytes, Found] | None = None,
     recipes_for: np.ndarray | None = None,
+    wide: np.ndarray | None = None,
 ) -> Exposure:
     """The suppressed cells whose LP interval is narrower than `min_interval`.
 
@@ -73,6 +74,10 @@ def exposed_cells(
     a component's suppressed cells to what was found for it, and is updated: the same
     suppressed cells in the same equations give the same LP, so it is not solved again.
     `recipes_for` marks the cells whose candidates are wanted (all disclosed cells if None).
+    `wide`, when given, marks cells already shown to move by at least `min_interval` in a
+    polytope this one contains (an earlier round of the protection, before any cell was
+    published again: hiding more cells only adds points); they need no LP of their own, and
+    the cells this call shows wide are added to it.
     """
     n_cells = len(values)
     component = np.full(n_cells, -1, dtype="int64")
@@ -146,7 +151,11 @@ def exposed_cells(
             pub_cell[terms],
             pub_coef[terms],
             recipes_for,
+            wide[cells_here] if wide is not None else None,
         )
+        if wide is not None:
+            wide[cells_here] = True
+            wide[result[0]] = False
         if cache is not None:
             cache[signature] = result
         found.append(result)
@@ -174,6 +183,7 @@ def _component(
     term_cell: np.ndarray,
     term_coef: np.ndarray,
     recipes_for: np.ndarray | None,
+    wide: np.ndarray | None = None,
 ) -> Found:
     """The disclosed cells of one component and the published cells of their recipes.
 
@@ -185,7 +195,7 @@ def _component(
         lo, hi = _one_equation(matrix.toarray()[0], float(rhs[0]), matrix.shape[1])
     else:
         polytope = _Polytope(matrix, rhs)
-        lo, hi = _bounds(polytope, values, min_interval)
+        lo, hi = _bounds(polytope, values, min_interval, wide)
     narrow = np.flatnonzero(hi - lo < min_interval)
     pairs = [np.empty((0, 3), "int64")]
     if len(narrow):
@@ -301,15 +311,21 @@ _BANNER_SHOWN = False
 
 
 def _bounds(
-    polytope: _Polytope, start: np.ndarray, min_interval: float
+    polytope: _Polytope,
+    start: np.ndarray,
+    min_interval: float,
+    wide: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of each variable of the polytope.
 
     Exact where the returned interval is narrower than `min_interval`; elsewhere they are the
     extremes of feasible points found, enough to show the interval is at least that wide.
+    Variables marked in `wide` are known to be (see exposed_cells) and get no LP of their own.
     """
     n = polytope.n
     lo, hi = start.astype("float64").copy(), start.astype("float64").copy()
+    if wide is not None:
+        hi[wide] += min_interval  # the width shown in an earlier round
 
     def solve(objective: np.ndarray) -> bool:
         """Optimise; record the solution; False when the objective is unbounded."""

@@ -210,10 +210,13 @@ def secondary_suppression(
     released = np.zeros(n_cells, bool)
 
     cache: dict[bytes, Found] = {}
+    # Cells shown to move in an earlier round stay so while cells are only hidden (more
+    # unknowns, more points); publishing a cell again forgets them.
+    wide = np.zeros(n_cells, bool)
     while True:
         _counting_phase(system, suppressed, released, incidence, total_rank)
         exposure = exposed_cells(
-            values, suppressed, eq, cell, total, min_interval, cache, sensitive
+            values, suppressed, eq, cell, total, min_interval, cache, sensitive, wide
         )
         targets = exposure.cells[sensitive[exposure.cells]]
         if len(targets) == 0:
@@ -222,6 +225,7 @@ def secondary_suppression(
                 return suppressed
             suppressed[pinned] = False
             released[pinned] = True
+            wide[:] = False
             continue
         blocked = suppressed | released
         candidates = exposure.candidates[~blocked[exposure.candidates[:, 1]]]
