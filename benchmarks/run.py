@@ -202,26 +202,20 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
             floor2,
         )
     )
-    if finished:
-        label = (
-            f"submit all {full['files']} files, consolidate, publish (intake "
-            f"{full['intake_seconds']:.0f} s, Dagster run {full['run_seconds']:.0f} s)"
-        )
-    else:
-        label = _stopped("submit every file, consolidate, publish", full)
+    label = _run_label("submit every file, consolidate, publish", full)
     out.append(Measure("2", label, full, floor2, 3.0, "≤ 3x floor"))
     if finished:
         checked = run_task("audit", env=env, limit=limit, may_fail=True)
-        if checked["seconds"] is not None:
-            out.append(
-                Measure(
-                    "2",
-                    f"of which: the disclosure audit of the release ({checked['tables']} "
-                    f"tables, every relation and link, a year at a time): "
-                    f"{checked['problems']:,} problems",
-                    checked,
-                )
+        what = "of which: the disclosure audit of the release"
+        if checked["seconds"] is None:
+            how = checked.get("failed") or f"not finished in {limit / 60:.0f} min"
+            label = f"{what}: **{how}**"
+        else:
+            label = (
+                f"{what} ({checked['tables']} tables, every relation and link, a year at a "
+                f"time): {checked['problems']:,} problems"
             )
+        out.append(Measure("2", label, checked))
         ref = run_task("reference", env=env, root=str(region))
         out.append(
             Measure(
@@ -277,13 +271,7 @@ def measure(scale: str, work: Path, repeat: int = 3, limit: float = 1800) -> lis
             root=str(region),
             dump=str(work / "published-postgres"),
         )
-        if on_pg["seconds"] is not None:
-            label = (
-                f"the same on PostgreSQL: {on_pg['rows_published']:,} rows published (intake "
-                f"{on_pg['intake_seconds']:.0f} s, Dagster run {on_pg['run_seconds']:.0f} s)"
-            )
-        else:
-            label = _stopped("the same on PostgreSQL", on_pg)
+        label = _run_label("the same on PostgreSQL", on_pg)
         out.append(Measure("2", label, on_pg, floor2, 3.0, "≤ 3x floor"))
     elif not postgres:
         out.append(Measure.missing("2", f"the same on PostgreSQL ({POSTGRES_URL} not set)"))
@@ -348,6 +336,16 @@ def _without_publication(full: dict[str, Any], parts: dict[str, Any]) -> dict[st
     """(2) less its publication: the intake of the stopped run plus the run without publish."""
     intake = float(re.search(r"in ([0-9.]+) s", full.get("intake") or "in 0 s")[1])
     return {"seconds": intake + parts["seconds"]}
+
+
+def _run_label(what: str, result: dict[str, Any]) -> str:
+    """The label of a consolidation run: where its time went, or how far it got."""
+    if result["seconds"] is None:
+        return _stopped(what, result)
+    return (
+        f"{what}: {result['rows_published']:,} rows published (intake "
+        f"{result['intake_seconds']:.0f} s, Dagster run {result['run_seconds']:.0f} s)"
+    )
 
 
 def _stopped(what: str, result: dict[str, Any]) -> str:

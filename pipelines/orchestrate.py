@@ -104,16 +104,11 @@ def consolidate(
     `on_celery` hands the steps to the Celery workers listening on MIGSTATS_CELERY_BROKER
     (started with deploy/celery-worker.yaml) instead of running them here.
     """
-    from pipelines.defs.partitions import all_states_tags
-
     instance = prepare_instance(settings)
     fail_abandoned_runs(instance)
     if on_celery:
         return _consolidate_on_celery(instance, state)
     run_config: dict[str, Any] = {"loggers": {"silent" if quiet else "progress": {}}}
-    tags = {**(all_states_tags() if not state else {}), **_process_tags()}
-    if state:
-        tags["dagster/partition"] = state
     # execute_job, not JobDefinition.execute_in_process: the latter keeps every step's output
     # in memory for the result object, so at the benchmark's scale the process grew to 5.5
     # GiB holding tables already written to the asset storage.
@@ -121,7 +116,7 @@ def consolidate(
         dg.reconstructable(command_line_consolidation),
         instance=instance,
         run_config=run_config,
-        tags=tags,
+        tags=_run_tags(state),
         asset_selection=assets,
         raise_on_error=False,
     ) as result:
@@ -196,20 +191,29 @@ def rebuild(settings: Settings, release_id: str) -> dict[str, pd.DataFrame]:
         )
 
 
+def _run_tags(state: str | None) -> dict[str, str]:
+    """The tags of a consolidation run: one state's partition, or every state's; this process."""
+    from pipelines.defs.partitions import all_states_tags
+
+    tags = {**(all_states_tags() if not state else {}), **_process_tags()}
+    if state:
+        tags["dagster/partition"] = state
+    return tags
+
+
 def _consolidate_on_celery(instance: dg.DagsterInstance, state: str | None) -> dg.ExecuteJobResult:
     from pipelines.defs.automation.jobs import celery_consolidation
-    from pipelines.defs.partitions import all_states_tags
 
     if not os.environ.get("MIGSTATS_CELERY_BROKER"):
         raise SystemExit(
             "MIGSTATS_CELERY_BROKER is not set: name the broker the Celery workers listen on "
             "(amqp://guest:guest@127.0.0.1:5672// for this machine's RabbitMQ)."
         )
-    tags = {**(all_states_tags() if not state else {}), **_process_tags()}
-    if state:
-        tags["dagster/partition"] = state
     with dg.execute_job(
-        dg.reconstructable(celery_consolidation), instance=instance, tags=tags, raise_on_error=False
+        dg.reconstructable(celery_consolidation),
+        instance=instance,
+        tags=_run_tags(state),
+        raise_on_error=False,
     ) as result:
         return result
 

@@ -59,9 +59,10 @@ def audit_tables(
         raise ValueError("the protected and unprotected releases must hold the same tables")
     before, after = prepared(unprotected), prepared(protected)
     for name in before:
-        if shape_of(contract, name) is None:
+        shape = shape_of(contract, name)
+        if shape is None:
             continue
-        keys = list(shape_of(contract, name).key)  # type: ignore[union-attr]
+        keys = list(shape.key)
         if len(before[name]) != len(after[name]) or not before[name][keys].equals(
             after[name][keys]
         ):
