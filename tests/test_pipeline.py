@@ -553,6 +553,9 @@ def test_every_published_table_of_the_demo_passes_the_disclosure_audit(env):
     assert int(suppressed.sum()) <= hidden
     readme = (release / "README.txt").read_text(encoding="utf-8")
     assert f"Disclosure control: {hidden:,} of its {pop['cells']:,} values are suppressed" in readme
+    for row in rows.values():
+        if row["cells"] and not row["primary"] + row["secondary"] + row["sender_confidential"]:
+            assert f"Disclosure control: none of its {row['cells']:,} values is" in readme
 
 
 def test_a_fresh_instance_says_the_sensor_and_the_schedule_are_on(tmp_path, monkeypatch):

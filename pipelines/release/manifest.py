@@ -90,11 +90,17 @@ def readme_text(
         row = (suppression or {}).get(spec.name)
         if row and row["cells"]:
             hidden = row["primary"] + row["secondary"] + row["sender_confidential"]
+            if hidden:
+                said = (
+                    f"{hidden:,} of its {row['cells']:,} values are suppressed "
+                    f"({row['suppressed_pct']:g}%): {row['primary']:,} too small to publish "
+                    f"(conf_status A), {row['secondary']:,} to protect those (S), "
+                    f"{row['sender_confidential']:,} confidential at the sender's request (C)."
+                )
+            else:
+                said = f"none of its {row['cells']:,} values is suppressed."
             lines += textwrap.wrap(
-                f"Disclosure control: {hidden:,} of its {row['cells']:,} values are suppressed "
-                f"({row['suppressed_pct']:g}%): {row['primary']:,} too small to publish "
-                f"(conf_status A), {row['secondary']:,} to protect those (S), "
-                f"{row['sender_confidential']:,} confidential at the sender's request (C).",
+                f"Disclosure control: {said}",
                 width=92,
                 initial_indent="  ",
                 subsequent_indent="  ",
