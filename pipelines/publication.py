@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from pipelines.disclosure import load_parameters, protect_tables
+from pipelines.disclosure.memo import ProtectionMemo
 from pipelines.footnotes import add_footnotes
 from pipelines.release import commit_release, recover_releases, write_release
 from pipelines.warehouse.publish import publish_tables
@@ -26,12 +27,28 @@ from schemas.contract import Contract
 
 
 def finish_publication(
-    contract: Contract, tables: dict[str, pd.DataFrame], registry: pd.DataFrame
+    contract: Contract,
+    tables: dict[str, pd.DataFrame],
+    registry: pd.DataFrame,
+    *,
+    memo_dir: Path | None = None,
+    log: Callable[[str], None] = print,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """The tables as published, and what the stage did (for the release metadata)."""
+    """The tables as published, and what the stage did (for the release metadata).
+
+    `memo_dir` keeps the protection's patterns between publications (pipelines.disclosure.memo),
+    so that a year or a member state's block whose cells did not change is not protected again.
+    """
     tables, notes = add_footnotes(contract, tables, registry)
     params = load_parameters(contract)
-    protected, summary = protect_tables(contract, {**tables, "footnotes": notes}, params)
+    memo = ProtectionMemo(memo_dir) if memo_dir is not None else None
+    protected, summary = protect_tables(contract, {**tables, "footnotes": notes}, params, memo)
+    if memo is not None:
+        memo.forget_unused()
+        log(
+            f"disclosure control: {memo.hits:,} of {memo.hits + memo.misses:,} patterns "
+            "(years, state blocks) unchanged since the last publication, taken as they were"
+        )
     return protected, {
         "footnotes": len(notes),
         "definitions_sha256": contract.fingerprint,
@@ -57,11 +74,12 @@ def publish_release(
     releases_dir: Path,
     run_id: str,
     log: Callable[[str], None] = print,
+    memo_dir: Path | None = None,
 ) -> Published:
     """Finish the tables, write the release folder, then replace the published tables (and
     the codelist table of their labels) in one transaction; the folder appears only once the
     database has the publication (a kill in between is completed by the next start)."""
-    tables, stage = finish_publication(contract, tables, registry)
+    tables, stage = finish_publication(contract, tables, registry, memo_dir=memo_dir, log=log)
     release_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + run_id[:8]
     submission_ids = sorted(
         {

@@ -697,3 +697,68 @@ def test_demo_mirror_flows_say_which_side_is_hidden(demo, protected):
     hidden = (values.isna() & before.notna()).any(axis=1)
     assert (flows["conf_status"].isin(HIDDEN) == hidden).all()
     assert flows.loc[hidden, "ratio"].isna().all()
+
+
+@pytest.mark.integration
+def test_a_protection_memo_protects_again_only_what_changed(demo, protected, tmp_path):
+    """Patterns kept between publications (pipelines.disclosure.memo): the same tables take
+    every year's pattern as it was; a revision of one state's year protects that year again,
+    taking the other states' blocks as they were; every result equals protecting afresh."""
+    from pipelines.disclosure.memo import ProtectionMemo
+
+    def same(got: dict[str, pd.DataFrame], want: dict[str, pd.DataFrame]) -> None:
+        assert got.keys() == want.keys()
+        for name in want:
+            pd.testing.assert_frame_equal(got[name], want[name])
+
+    years = sorted({int(y) for t in demo.values() if "time_period" in t for y in t["time_period"]})
+    first = ProtectionMemo(tmp_path)
+    same(protect_tables(C, demo, memo=first)[0], protected[0])
+    # every year and block solved (a block equal to one already solved, even of another
+    # year or state, is taken from the memo within the same protection too)
+    assert first.misses > len(years)
+
+    again = ProtectionMemo(tmp_path)
+    same(protect_tables(C, demo, memo=again)[0], protected[0])
+    assert (again.hits, again.misses) == (len(years), 0)  # each year whole, nothing solved
+
+    # Kenya revises its last year: every Kenyan value of that year doubled
+    year = years[-1]
+    revised = {}
+    for name, table in demo.items():
+        table = table.copy()
+        if {"ref_area", "time_period"} <= set(table.columns):
+            hit = (table["ref_area"] == "KEN") & (table["time_period"] == year)
+            for column in ("obs_value", "stock", "foreign"):
+                if column in table and pd.api.types.is_numeric_dtype(table[column]):
+                    table.loc[hit, column] = table.loc[hit, column] * 2
+        revised[name] = table
+    fresh = protect_tables(C, revised)[0]
+    after = ProtectionMemo(tmp_path)
+    same(protect_tables(C, revised, memo=after)[0], fresh)
+    # the earlier years whole, and in the revised year the blocks that did not change
+    assert after.hits > len(years) - 1 and after.misses >= 2  # that year, Kenya's block
+
+    # An entry that cannot be read is computed again, with the same result.
+    for path in tmp_path.glob("*.npy"):
+        path.write_bytes(b"not a pattern")
+    broken = ProtectionMemo(tmp_path)
+    same(protect_tables(C, revised, memo=broken)[0], fresh)
+    assert broken.misses >= len(years)  # no year read back
+
+    # Pruning keeps what the last protection read, and the blocks its years were made of:
+    # after a publication that read each year whole, another revision of Kenya's year
+    # still finds the other states' blocks of that year.
+    broken.forget_unused()
+    whole = ProtectionMemo(tmp_path)
+    same(protect_tables(C, revised, memo=whole)[0], fresh)
+    assert (whole.hits, whole.misses) == (len(years), 0)
+    assert whole.forget_unused() == 0
+    twice = {name: t.copy() for name, t in revised.items()}
+    for table in twice.values():
+        if {"ref_area", "time_period", "obs_value"} <= set(table.columns):
+            hit = (table["ref_area"] == "KEN") & (table["time_period"] == year)
+            table.loc[hit, "obs_value"] = table.loc[hit, "obs_value"] * 3
+    last = ProtectionMemo(tmp_path)
+    same(protect_tables(C, twice, memo=last)[0], protect_tables(C, twice)[0])
+    assert last.hits > len(years) - 1

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from pipelines.disclosure.memo import ProtectionMemo, digest
 from pipelines.disclosure.system import CellSystem
 
 #: protect.secondary_suppression: (system, sensitive, min_interval) -> suppressed cells
@@ -42,9 +43,19 @@ Protector = Callable[[CellSystem, np.ndarray, float], np.ndarray]
 
 
 def modular_suppression(
-    system: CellSystem, sensitive: np.ndarray, min_interval: float, protect: Protector
+    system: CellSystem,
+    sensitive: np.ndarray,
+    min_interval: float,
+    protect: Protector,
+    memo: ProtectionMemo | None = None,
+    params: str = "",
 ) -> np.ndarray:
-    """The suppressed cells of the modular method (module docstring), by `protect`."""
+    """The suppressed cells of the modular method (module docstring), by `protect`.
+
+    `memo` (with `params`, the parameters' canonical text) holds blocks protected before:
+    a block with the same cells, equations and cells that must be suppressed takes its
+    pattern from there (pipelines.disclosure.memo).
+    """
     n_cells = len(system.values)
     if system.terms.empty or not sensitive.any():
         return sensitive.copy()
@@ -53,7 +64,16 @@ def modular_suppression(
     within = _within(system, eq, cell)
     block = _blocks(n_cells, eq, cell, within)
     term_block = np.where(within[eq], block[cell], -1)
-    across = _subsystem(system, np.arange(n_cells), ~within[eq])
+    columns = {
+        "value": system.values,
+        "sender": system.cells["sender"].to_numpy(dtype=bool),
+        "area": system.cells["area"].to_numpy(dtype=object),
+    }
+    across = _subsystem(system, columns, np.arange(n_cells), np.flatnonzero(~within[eq]))
+    # Each block's cells and within terms, found once (a mask per block costs a pass over
+    # the year's cells and terms for each of a thousand blocks).
+    block_cells = _groups(block)
+    block_terms = _groups(term_block)
 
     kept = np.zeros(n_cells, bool)
     done: dict[int, tuple[bytes, np.ndarray]] = {}
@@ -61,13 +81,14 @@ def modular_suppression(
         must = sensitive | kept
         suppressed = must.copy()
         for b in np.unique(block[must]):
-            cells = np.flatnonzero(block == b)
+            cells = block_cells[b]
             signature = must[cells].tobytes()
             if b in done and done[b][0] == signature:
                 suppressed[cells] = done[b][1]
                 continue
-            part = _subsystem(system, cells, term_block == b)
-            found = protect(part, must[cells], min_interval)
+            terms = block_terms.get(b, np.array([], "int64"))
+            part = _subsystem(system, columns, cells, terms)
+            found = _protect_block(part, must[cells], min_interval, protect, memo, params)
             done[int(b)] = (signature, found)
             suppressed[cells] = found
         if across.terms.empty:
@@ -77,6 +98,26 @@ def modular_suppression(
         if not more.any():
             return suppressed
         kept |= more
+
+
+def _protect_block(
+    part: CellSystem,
+    must: np.ndarray,
+    min_interval: float,
+    protect: Protector,
+    memo: ProtectionMemo | None,
+    params: str,
+) -> np.ndarray:
+    """One block's suppressed cells, from `memo` when it was protected before."""
+    if memo is None:
+        return protect(part, must, min_interval)
+    key = digest(part, must, params)
+    kept = memo.get(key, len(must))
+    if kept is not None:
+        return kept.astype(bool)
+    found = protect(part, must, min_interval)
+    memo.put(key, found)
+    return found
 
 
 def block_sizes(system: CellSystem, sensitive: np.ndarray) -> np.ndarray:
@@ -113,15 +154,36 @@ def _blocks(n_cells: int, eq: np.ndarray, cell: np.ndarray, within: np.ndarray) 
     return labels[:n_cells]
 
 
-def _subsystem(system: CellSystem, cells: np.ndarray, terms: np.ndarray) -> CellSystem:
-    """The system of `cells` (ascending) and the terms marked by `terms`, renumbered."""
-    picked = system.terms.loc[terms, ["eq", "cell", "total"]]
-    _, local_eq = np.unique(picked["eq"].to_numpy(), return_inverse=True)
+def _groups(labels: np.ndarray) -> dict[int, np.ndarray]:
+    """For each label >= 0, the ascending positions holding it."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    cuts = np.flatnonzero(np.diff(sorted_labels)) + 1
+    return {
+        int(labels[piece[0]]): piece
+        for piece in np.split(order, cuts)
+        if len(piece) and labels[piece[0]] >= 0
+    }
+
+
+def _subsystem(
+    system: CellSystem, columns: dict[str, np.ndarray], cells: np.ndarray, terms: np.ndarray
+) -> CellSystem:
+    """The system of `cells` (ascending) and the terms at positions `terms`, renumbered.
+
+    Its cells carry only the `columns` given (arrays over the system's cells: what the
+    protection of a module reads, and its area): slicing a block's string columns out of
+    the system's frame cost more than solving its linear programs.
+    """
+    eq = system.terms["eq"].to_numpy()[terms]
+    cell = system.terms["cell"].to_numpy()[terms]
+    _, local_eq = np.unique(eq, return_inverse=True)
     local = pd.DataFrame(
         {
             "eq": local_eq.astype("int64"),
-            "cell": np.searchsorted(cells, picked["cell"].to_numpy()).astype("int64"),
-            "total": picked["total"].to_numpy(dtype=bool),
+            "cell": np.searchsorted(cells, cell).astype("int64"),
+            "total": system.terms["total"].to_numpy(dtype=bool)[terms],
         }
     )
-    return CellSystem(system.shapes, system.cells.iloc[cells].reset_index(drop=True), local)
+    part = pd.DataFrame({name: values[cells] for name, values in columns.items()})
+    return CellSystem(system.shapes, part, local)

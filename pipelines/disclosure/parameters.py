@@ -7,6 +7,7 @@ release metadata records, so that a reader knows which threshold hid which cells
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ class SdcParameters:
             "rule": f"primary: 0 < value < {self.threshold}",
             "method": METHOD,
         }
+
+    def fingerprint(self) -> str:
+        """The parameters as one canonical text (part of a protection memo's digests)."""
+        return json.dumps(self.as_metadata(), sort_keys=True)
 
     def check_codes(self, contract: Contract) -> None:
         """Fail when a status code is not documented in the definitions' codelists."""

@@ -100,12 +100,14 @@ ratio too. Tables without counts (data_availability) pass through.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
 from pipelines.disclosure.intervals import Found, exposed_cells
+from pipelines.disclosure.memo import ProtectionMemo, digest
 from pipelines.disclosure.modular import block_sizes, modular_suppression
 from pipelines.disclosure.parameters import SdcParameters, load_parameters
 from pipelines.disclosure.shapes import CONF_STATUS
@@ -124,6 +126,7 @@ def protect_tables(
     contract: Contract,
     tables: Mapping[str, pd.DataFrame],
     params: SdcParameters | None = None,
+    memo: ProtectionMemo | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The tables as they may be published, and what was suppressed in each.
 
@@ -131,13 +134,17 @@ def protect_tables(
     conf_status A, S or C; mirror_flows gains conf_status) and a summary: one row per table
     with `cells` (value cells with a value before protection), `primary`, `secondary` and
     `sender_confidential` (cells suppressed as A, S, C). See the module docstring.
+
+    `memo`, when given, holds the patterns of an earlier protection (pipelines.disclosure.memo):
+    a year or a block whose inputs are unchanged takes its pattern from there, the result
+    being the same as computing it again.
     """
     params = params or load_parameters(contract)
     frames = prepared(tables)
     pieces: dict[str, list[pd.DataFrame]] = {}
     summaries = []
     for part in year_parts(contract, frames):
-        protected, summary = _protect_part(contract, part, params)
+        protected, summary = _protect_part(contract, part, params, memo)
         for name, frame in protected.items():
             pieces.setdefault(name, []).append(frame)
         summaries.append(summary)
@@ -152,12 +159,15 @@ def protect_tables(
 
 
 def _protect_part(
-    contract: Contract, part: Mapping[str, pd.DataFrame], params: SdcParameters
+    contract: Contract,
+    part: Mapping[str, pd.DataFrame],
+    params: SdcParameters,
+    memo: ProtectionMemo | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Protect tables that form one system (a year's); each keeps its rows' index."""
     frames = prepared(part)
     system = build_system(contract, frames, params)
-    status = suppression_status(system, params)
+    status = suppression_status(system, params, memo)
     out = {
         name: _apply(system, name, frames[name], status, params).set_axis(part[name].index)
         for name in system.shapes
@@ -165,13 +175,31 @@ def _protect_part(
     return out, _summary(system, status, list(part))
 
 
-def suppression_status(system: CellSystem, params: SdcParameters) -> np.ndarray:
-    """PUBLISHED, SECONDARY, PRIMARY or SENDER for every cell of the system."""
+def suppression_status(
+    system: CellSystem, params: SdcParameters, memo: ProtectionMemo | None = None
+) -> np.ndarray:
+    """PUBLISHED, SECONDARY, PRIMARY or SENDER for every cell of the system (from `memo`
+    when it holds the pattern of the same system under the same parameters)."""
+    key = digest(system, None, params.fingerprint()) if memo is not None else ""
+    if memo is not None and (kept := memo.get(key, len(system.values))) is not None:
+        return kept.astype("int8")
     status = primary_status(system, params)
     sensitive = status != PUBLISHED
-    start = modular_suppression(system, sensitive, params.min_interval, secondary_suppression)
+    # the blocks a year's pattern was computed from are kept with it (memo.tracing)
+    tracing: AbstractContextManager[list[str]] = memo.tracing() if memo else nullcontext([])
+    with tracing as blocks:
+        start = modular_suppression(
+            system,
+            sensitive,
+            params.min_interval,
+            secondary_suppression,
+            memo,
+            params.fingerprint(),
+        )
     suppressed = secondary_suppression(system, sensitive, params.min_interval, start)
     status[suppressed & (status == PUBLISHED)] = SECONDARY
+    if memo is not None:
+        memo.put(key, status, uses=blocks)
     return status
 
 

@@ -74,6 +74,8 @@ def publish(
         releases_dir=warehouse.settings.releases_dir,
         run_id=context.run.run_id,
         log=context.log.info,
+        # internal, beside the unprotected tables: what the last protection found
+        memo_dir=warehouse.settings.storage_dir / "protection",
     )
     counts, release_id, folder = done.counts, done.release_id, done.folder
     for table in TABLES:
