@@ -340,5 +340,10 @@ def test_the_secretariat_reads_the_quality_warnings_in_its_language(site):
     french = sec.get("/warnings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "(ratio 0.38)" in english
     assert "0,38" in french and "(ratio 0.38)" not in french
-    assert "<th>params</th>" not in french and ">nan<" not in french
+    assert "params<" not in french and ">nan<" not in french
+    # the columns are headed in the page's language, not by their ids
+    assert '<th scope="col">Member state</th>' in english and ">ref_area<" not in english
+    assert '<th scope="col">Autre État membre</th>' in french
+    arabic = sec.get("/warnings/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<th scope="col">السنة</th>' in arabic
     assert ">2023<" in french and "2023,0" not in french  # a year, not a decimal

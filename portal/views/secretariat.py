@@ -220,5 +220,28 @@ def warnings(request):
     table = table.drop(columns=["kind", "params"], errors="ignore")
     # Years and submission ids are whole numbers (read back as floats where one is empty).
     table = table.convert_dtypes().astype(object).where(table.notna(), "")
-    rows = table.to_dict("records") if not table.empty else []
-    return render(request, "portal/warnings.html", {"rows": rows[:1000], "total": len(rows)})
+    rows = table.values.tolist() if not table.empty else []
+    headers = [_warning_header(c) for c in table.columns]
+    return render(
+        request,
+        "portal/warnings.html",
+        {"headers": headers, "rows": rows[:1000], "total": len(rows)},
+    )
+
+
+def _warning_header(column: str) -> str:
+    """A quality_warnings column's heading in the page's language (its id if unknown)."""
+    headers = {
+        "id": _("No."),
+        "ref_area": _("Member state"),
+        "counterpart_area": _("Other member state"),
+        "dataset": _("Dataset"),
+        "time_period": _("Year"),
+        "rule": _("Rule"),
+        "severity": _("Severity"),
+        "message": _("Message"),
+        "suggestion": _("Suggestion"),
+        "submission_id": _("Submission"),
+        "status": _("Status"),
+    }
+    return headers.get(column, column)
