@@ -120,6 +120,7 @@ def publish_release(
             submission_ids=submission_ids,
             parameters=metadata,
             contract=contract,
+            log=log,
         )
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)  # no release without its publication

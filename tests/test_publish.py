@@ -88,6 +88,39 @@ def test_same_inputs_twice_give_identical_tables(engine):
     pd.testing.assert_frame_equal(first, read_table(engine, "migrant_stock"))
 
 
+def test_a_publication_writes_only_the_rows_that_changed(engine):
+    """A row equal in every column stays (NULLs and ratios included); a revised one is
+    deleted and inserted; when more than a fifth change the table is written again."""
+
+    def years(value: int) -> pd.DataFrame:  # 30 rows: three areas, ten years
+        return pd.concat(
+            [stock(value).assign(time_period=y) for y in range(2014, 2024)], ignore_index=True
+        )
+
+    said: list[str] = []
+    tables = {"migrant_stock": years(10), "mirror_flows": mirror(0.5)}
+    publish_tables(engine, tables, release_id="r1", log=said.append)
+    revised = years(10)
+    revised.loc[(revised["ref_area"] == "UGA") & (revised["time_period"] == 2023), "obs_value"] = 21
+    tables = {"migrant_stock": revised, "mirror_flows": mirror(0.5)}
+    publish_tables(engine, tables, release_id="r2", log=said.append)
+    publish_tables(engine, {"migrant_stock": years(7)}, release_id="r3", log=said.append)
+    assert [line.split(": ")[1].split(" rows")[0] for line in said] == ["31", "2", "60"]
+    assert said[1] == (
+        "published 31 rows in 2 tables: 2 rows written (deleted or inserted), "
+        "the rest unchanged since the last publication"
+    )
+    publish_tables(engine, {"migrant_stock": revised}, release_id="r4")
+    back = read_table(engine, "migrant_stock")
+    last = back[back["time_period"] == 2023]
+    assert last["obs_value"].tolist() == [30, 10, 21]  # COMESA, KEN, UGA
+    assert last["obs_status"].tolist() == ["p", "", "p"]
+    assert len(back) == 30
+    mirror_back = read_table(engine, "mirror_flows")
+    assert mirror_back["ratio"].tolist() == [0.5]
+    assert mirror_back["reported_by_destination"].isna().all()
+
+
 def test_a_failing_publication_leaves_the_previous_one_whole(engine):
     publish_tables(
         engine, {"migrant_stock": stock(10), "mirror_flows": mirror(0.5)}, release_id="r1"
@@ -110,18 +143,18 @@ import pandas as pd
 from pipelines.warehouse import publish
 from pipelines.warehouse.engine import make_engine
 
-real_bulk_insert = publish.bulk_insert
+real_insert_rows = publish.insert_rows
 
-def slow_bulk_insert(conn, table, frame):
+def slow_insert_rows(conn, table, columns, rows):
     # one row per statement, slowly, within the publication's transaction: the kill lands
     # mid-way
-    for i in range(len(frame)):
+    for row in rows:
         print("inserting", flush=True)
         time.sleep(0.2)
-        real_bulk_insert(conn, table, frame.iloc[i : i + 1])
-    return len(frame)
+        real_insert_rows(conn, table, columns, [row])
+    return len(rows)
 
-publish.bulk_insert = slow_bulk_insert
+publish.insert_rows = slow_insert_rows
 rows = pd.DataFrame({
     "origin_area": ["KEN"] * 50, "destination_area": [f"U{i:02d}" for i in range(50)],
     "time_period": [2023] * 50, "reported_by_origin": [1] * 50,

@@ -75,6 +75,13 @@ program, the approach of tau-ARGUS' optimal method), but it picks small cells, s
 between equations and gives back what is not needed. On the demo release it suppresses about
 1.5 secondary cells per primary one, holding about 0.004% of the persons counted.
 
+**Between publications.** The pattern of a year, and of each block of the modular step,
+is a function of its cells, equations and parameters alone, so publication keeps them in
+the store under a digest of exactly those (pipelines.disclosure.memo): a resubmission
+protects again the years and the blocks whose cells changed and takes every other pattern
+as it was, with the result a protection from nothing gives (tested, and checked by every
+`migstats rebuild`, which protects in a scratch store without the memo).
+
 **What comes out.** Each table keeps its rows and columns; a suppressed cell has obs_value
 empty and conf_status A, S or C; nothing else changes. mirror_flows gains a conf_status column
 (the strongest status of its two values: C, then A, then S) and a suppressed value blanks the

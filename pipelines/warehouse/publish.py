@@ -5,17 +5,24 @@ that fails or is killed mid-way rolls back (PostgreSQL and SQLite both make DELE
 INSERT transactional), so the previous publication stays in force. The `codelist` table,
 the published codes in words, is replaced in the same transaction, so its labels are always
 those of the definitions the tables were published under.
+
+Only the rows that changed are written (`replace_rows`): a row of the new publication that
+the table already holds, every column equal, stays; the others are deleted and inserted.
+One member state's resubmission so rewrites its own rows, the COMESA rows it moves and the
+cells whose suppression changed, not the region; replicas, backups and PostgreSQL's vacuum
+see that much change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, MetaData, Table, insert, inspect
+from sqlalchemy import Connection, Engine, MetaData, Table, and_, bindparam, insert, inspect
 from sqlalchemy.exc import DBAPIError
 
 from pipelines.warehouse.registry import ensure_registry, releases
@@ -41,24 +48,24 @@ def publish_tables(
     submission_ids: list[int] | None = None,
     parameters: dict[str, Any] | None = None,
     contract: Contract | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Replace every table in `tables` and the codelist table, and record the release;
-    returns rows per table of `tables`."""
+    returns rows per table of `tables`. `log` is told how many rows were written."""
     contract = contract or load_contract()
     metadata = published_metadata(contract)
     ensure_registry(engine, contract)
     counts = {}
+    written = 0
     codelist_table = metadata.tables[CODELIST_TABLE]
     with engine.begin() as conn:
         replaced = [*(metadata.tables[name] for name in tables), codelist_table]
         reshape_tables(conn, replaced)
         metadata.create_all(conn, tables=replaced)
         for name, frame in tables.items():
-            table = metadata.tables[name]
-            conn.execute(table.delete())
-            counts[name] = bulk_insert(conn, table, frame)
-        conn.execute(codelist_table.delete())
-        bulk_insert(conn, codelist_table, codelist_rows(contract))
+            written += replace_rows(conn, metadata.tables[name], frame)
+            counts[name] = len(frame)
+        replace_rows(conn, codelist_table, codelist_rows(contract))
         conn.execute(
             insert(releases).values(
                 release_id=release_id,
@@ -68,7 +75,64 @@ def publish_tables(
                 parameters=json.dumps(parameters or {}, sort_keys=True, default=str),
             )
         )
+    if log is not None:
+        total = sum(counts.values())
+        log(
+            f"published {total:,} rows in {len(counts)} tables: {written:,} rows written "
+            f"(deleted or inserted), the rest unchanged since the last publication"
+        )
     return counts
+
+
+def replace_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Make `table` hold exactly `frame`'s rows, writing only those that changed; returns
+    the rows deleted and inserted.
+
+    Rows are compared whole, as the database returns them and as they would be inserted
+    (None for NA). A table without a primary key, an empty one, or one where more than a
+    fifth of the rows changed is emptied and filled again: deleting row by row then costs
+    more (on the full benchmark region in SQLite: 10 s to find nothing changed in 1.7
+    million rows, 16 s to rewrite a quarter of them, 13 s to rewrite all).
+    """
+    columns = [c.name for c in table.columns]
+    new = _rows(frame, columns)
+    key = [columns.index(c.name) for c in table.primary_key.columns]
+    old = _stored_rows(conn, table, columns) if key else []
+    new_set = set(new)
+    gone = [r for r in old if r not in new_set]
+    if not old or len(gone) > len(old) // 5:
+        conn.execute(table.delete())
+        return len(old) + insert_rows(conn, table, columns, new)
+    old_set = set(old)
+    added = [r for r in new if r not in old_set]
+    del old, old_set, new_set
+    if gone:
+        names = [columns[i] for i in key]
+        match = and_(*(table.c[n] == bindparam(f"key_{n}") for n in names))
+        conn.execute(
+            table.delete().where(match),
+            [{f"key_{n}": r[i] for n, i in zip(names, key, strict=True)} for r in gone],
+        )
+    return len(gone) + insert_rows(conn, table, columns, added)
+
+
+def _stored_rows(conn: Connection, table: Table, columns: list[str]) -> list[tuple[Any, ...]]:
+    """The rows `table` holds, as the driver returns them (tuples in `columns`' order).
+
+    Read through the driver's own cursor: SQLAlchemy's result rows cost twice the time for
+    nothing here. A boolean read back from SQLite as 1 or 0 still equals, and hashes as,
+    True or False.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    target = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection in use holds its driver's connection
+    cursor = driver.cursor()
+    try:
+        cursor.execute(f"SELECT {names} FROM {target}")
+        return list(cursor.fetchall())  # tuples: both drivers' default rows
+    finally:
+        cursor.close()
 
 
 def reshape_tables(conn: Connection, tables: list[Table]) -> list[str]:
@@ -102,14 +166,20 @@ def codelist_rows(contract: Contract) -> pd.DataFrame:
     return codelist_frame(contract, used_codelists(contract, published_tables(contract)))
 
 
-def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
-    """Insert `frame`'s rows into `table` the fastest way the database offers; returns rows.
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """`frame`'s rows as tuples of plain Python values in `columns`' order (None for NA)."""
+    return list(zip(*_column_values(frame, columns), strict=True)) if len(frame) else []
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
+) -> int:
+    """Insert `rows` (tuples in `columns`' order) into `table` the fastest way the database
+    offers; returns how many.
 
     PostgreSQL: COPY. SQLite: the driver's executemany over tuples. Anything else: SQLAlchemy's
     executemany over dictionaries, in chunks.
     """
-    columns = [c.name for c in table.columns]
-    rows = list(zip(*_column_values(frame, columns), strict=True)) if len(frame) else []
     if not rows:
         return 0
     dialect = conn.dialect.name
