@@ -27,7 +27,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from schemas.contract import OTHER, TOTAL, UNKNOWN, Contract, load_contract
@@ -1045,6 +1044,8 @@ def write_csv(
 
 def write_xlsx(path: Path, header: list[str], records: Iterable[Iterable[object]]) -> None:
     """A plain workbook, one sheet named `data`; byte-identical from run to run."""
+    import openpyxl  # after schemas, which keeps it on its standard XML parser
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "data"

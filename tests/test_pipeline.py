@@ -172,6 +172,21 @@ def test_demo_published_every_table_and_a_release(env):
     assert not any(f.startswith("regional_") for f in files)  # the cubes are internal
 
 
+def test_the_demo_release_carries_the_sdmx_structure_its_files_conform_to(env):
+    """Every SDMX-CSV file of the demo release, read with pysdmx, against the release's own
+    structure.xml: its dataflow defined, every dimension present, every code in its codelist."""
+    from pysdmx.io.xml.doc_validation import validate_doc
+
+    from pipelines.release.sdmx_structure import sdmx_problems
+
+    release = max(env.releases_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+    validate_doc((release / "structure.xml").read_text(encoding="utf-8"))
+    files = sorted(release.glob("*.sdmx.csv"))
+    assert len(files) >= 15
+    assert sdmx_problems(release / "structure.xml", files) == []
+    assert sdmx_problems(release / "structure.json", files) == []
+
+
 def test_run_is_recorded_in_the_instance_with_metadata(env):
     instance = prepare_instance(env)
     runs = instance.get_runs()

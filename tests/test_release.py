@@ -131,7 +131,7 @@ def test_every_file_of_every_table_is_written(release: Path):
     expected = {"release.json", "README.txt", "codelists.csv", "codelists.xlsx"}
     for table in (REGIONAL, "data_availability", "mirror_flows"):
         expected |= {f"{table}.csv", f"{table}.parquet", f"{table}.xlsx"}
-    expected.add(f"{REGIONAL}.sdmx.csv")
+    expected |= {f"{REGIONAL}.sdmx.csv", "structure.xml", "structure.json"}
     assert names == expected
     assert not [p for p in release.parent.iterdir() if p.name != release.name]
 
@@ -317,6 +317,75 @@ def test_sdmx_csv_2_reads_back_with_pysdmx(release: Path):
     # SDMX codes: A for a normal value, F for a free one, the flags upper case.
     assert data["OBS_STATUS"].tolist() == ["A", "M", "E", "P"]
     assert data["CONF_STATUS"].tolist() == ["F", "F", "F", "F"]
+
+
+def test_the_sdmx_structure_is_valid_sdmx_ml_3_and_sdmx_json_and_reads_back(release: Path):
+    """structure.xml passes the official SDMX-ML 3.0 schema; pysdmx reads both files; the
+    dataflow of the SDMX-CSV file, its structure and codelists are there, in three languages."""
+    from lxml import etree
+    from pysdmx.io.xml.doc_validation import validate_doc
+
+    xml = (release / "structure.xml").read_text(encoding="utf-8")
+    validate_doc(xml)  # raises on anything the XSD does not allow
+    for name in ("structure.xml", "structure.json"):
+        message = read_sdmx(release / name)
+        (flow,) = message.get_dataflows()
+        assert flow.short_urn == "Dataflow=COMESA:DF_NATIONALS_ABROAD_BY_RESIDENCE(1.0)"
+        (dsd,) = message.get_data_structure_definitions()
+        ids = [c.id for c in dsd.components]
+        dimensions = ["REF_AREA", "TIME_PERIOD", "SEX", "AGE", "COUNTRY_OF_RESIDENCE"]
+        assert sorted(ids) == sorted([*dimensions, "OBS_VALUE", "OBS_STATUS", "CONF_STATUS"])
+        codes = {c.id: c.local_codes for c in dsd.components if c.local_codes is not None}
+        assert set(codes) == {
+            "REF_AREA",
+            "SEX",
+            "AGE",
+            "COUNTRY_OF_RESIDENCE",
+            "OBS_STATUS",
+            "CONF_STATUS",
+        }
+        sex = {c.id for c in codes["SEX"].codes}
+        assert {"M", "F", "_T"} <= sex
+        # statuses as SDMX files spell them; the Secretariat's A and S; no alias (lower case)
+        assert {"A", "M", "E", "P"} <= {c.id for c in codes["OBS_STATUS"].codes}
+        assert {"F", "C", "A", "S"} == {c.id for c in codes["CONF_STATUS"].codes}
+        assert not {c.id for c in codes["OBS_STATUS"].codes} & {"p", "e", ""}
+        assert "COMESA" in {c.id for c in codes["REF_AREA"].codes}
+    root = etree.fromstring(xml.encode("utf-8"))
+    female = root.xpath(
+        "//*[local-name()='Codelist'][@id='CL_SEX']/*[local-name()='Code'][@id='F']"
+        "/*[local-name()='Name']"
+    )
+    said = {n.get("{http://www.w3.org/XML/1998/namespace}lang"): n.text for n in female}
+    assert said == {"en": "Female", "fr": "Femmes", "ar": "إناث"}
+    flow_names = json.loads((release / "structure.json").read_text(encoding="utf-8"))["data"][
+        "dataflows"
+    ][0]["names"]
+    assert set(flow_names) == {"en", "fr", "ar"}
+
+
+def test_every_sdmx_csv_file_conforms_to_the_release_structure(release: Path, tmp_path):
+    from pipelines.release.sdmx_structure import sdmx_problems
+
+    files = sorted(release.glob("*.sdmx.csv"))
+    assert files and sdmx_problems(release / "structure.xml", files) == []
+    # a code no codelist has, and a file without a dimension, are found and said
+    original = files[0].read_text(encoding="utf-8")
+    bad = tmp_path / files[0].name
+    bad.write_text(original.replace(",Y0T4,", ",Y0T5,", 1), encoding="utf-8")
+    lines = original.splitlines()
+    header = lines[0].split(",")
+    drop = header.index("SEX")
+    short = tmp_path / "short.sdmx.csv"
+    short.write_text(
+        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines)
+        + "\n",
+        encoding="utf-8",
+    )
+    assert sdmx_problems(release / "structure.xml", [bad, short]) == [
+        f"{bad.name}: AGE holds 'Y0T5', which is not in CL_AGE",
+        "short.sdmx.csv: no column for dimension SEX",
+    ]
 
 
 def test_an_sdmx_value_with_a_comma_or_quote_is_quoted_and_reads_back(tmp_path):

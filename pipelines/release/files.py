@@ -29,7 +29,8 @@ from pipelines.release.csv_files import write_csv
 from pipelines.release.labels import with_labels
 from pipelines.release.manifest import file_entry, readme_text
 from pipelines.release.parquet_files import write_parquet
-from pipelines.release.sdmx_files import write_sdmx_csv
+from pipelines.release.sdmx_files import SDMX_SUFFIX, write_sdmx_csv
+from pipelines.release.sdmx_structure import write_structure
 from pipelines.release.tables import TableSpec, published_frame, table_spec
 from pipelines.release.xlsx_files import write_xlsx
 from schemas.code_columns import column_codelists
@@ -94,6 +95,11 @@ def write_release(
         codelists = write_codelists(
             contract, [n for n in specs if n not in hidden], staging, release_id
         )
+        # the SDMX structure of the SDMX-CSV files written (a dataset nobody sent has none)
+        with_sdmx = [
+            specs[n] for n, e in entries.items() if any(f.endswith(SDMX_SUFFIX) for f in e["files"])
+        ]
+        structure = write_structure(contract, with_sdmx, staging) if with_sdmx else []
         created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         readme = staging / README
         readme.write_text(
@@ -105,6 +111,7 @@ def write_release(
                 internal=[specs[n] for n in sorted(hidden)],
                 codelists=codelists,
                 suppression=_suppression(metadata),
+                structure=[p.name for p in structure],
             ),
             encoding="utf-8",
         )
@@ -115,7 +122,7 @@ def write_release(
             "tables": entries,
             "internal": internal,
             "codelists": codelists,
-            "files": {README: file_entry(readme)},
+            "files": {README: file_entry(readme), **{p.name: file_entry(p) for p in structure}},
         }
         (staging / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
@@ -195,7 +202,9 @@ def _write_table(
     if spec.dataset is not None and len(published):
         # SDMX tools cannot read a file with a header and no observation: none is written
         # for a dataset nobody has sent (the README says so).
-        paths.append(write_sdmx_csv(published, contract, spec, folder / f"{spec.name}.sdmx.csv"))
+        paths.append(
+            write_sdmx_csv(published, contract, spec, folder / f"{spec.name}{SDMX_SUFFIX}")
+        )
     return {
         "label": spec.label,
         "rows": len(published),

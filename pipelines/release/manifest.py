@@ -19,7 +19,10 @@ FORMATS = {
         "Excel workbook: sheet 'data' with the table, each code column followed by its label\n"
         f"{'':14}in English (<column>_label), sheet 'about' with what it means"
     ),
-    ".sdmx.csv": f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<TABLE>({VERSION}), for SDMX tools",
+    ".sdmx.csv": (
+        f"SDMX-CSV 2.0, dataflow {AGENCY}:DF_<TABLE>({VERSION}), for SDMX tools\n"
+        f"{'':14}(structure.xml and structure.json describe it)"
+    ),
 }
 _CHUNK = 1 << 20
 
@@ -45,6 +48,7 @@ def readme_text(
     internal: list[TableSpec] | None = None,
     codelists: Mapping[str, Any] | None = None,
     suppression: Mapping[str, Mapping[str, Any]] | None = None,
+    structure: list[str] | None = None,
 ) -> str:
     """README.txt: the release, its codelists files, then each table with its description,
     files and (`suppression`: disclosure control's summary row per table) how many of its
@@ -60,6 +64,16 @@ def readme_text(
         "release.json lists every file with its SHA-256 checksum, row count and columns.",
         "",
     ]
+    if structure:
+        lines += textwrap.wrap(
+            "The SDMX structure of the SDMX-CSV files, for SDMX tools to load with them: the "
+            f"agency {AGENCY}, the concepts, a codelist per coded column (names and "
+            "descriptions in English, French and Arabic), a data structure definition and a "
+            "dataflow per table:",
+            width=92,
+        )
+        lines += [f"  - {name}" for name in structure]
+        lines += [""]
     if codelists:
         words = ", ".join(codelists["columns"][2:])
         lines += textwrap.wrap(

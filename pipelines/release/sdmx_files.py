@@ -30,6 +30,8 @@ from pipelines.release.tables import TableSpec
 from schemas.contract import Contract
 
 AGENCY = "COMESA"
+#: The file name ending of a table's SDMX-CSV file.
+SDMX_SUFFIX = ".sdmx.csv"
 VERSION = "1.0"
 TIME_DIMENSION = "time_period"
 #: SDMX-CSV 2.0's first three columns: what the row's structure is, which one, and what to do
