@@ -8,7 +8,15 @@ from django.urls import Resolver404, resolve
 
 #: Views reachable without an account (by namespaced name: the admin's own "admin:login" is
 #: not one of them, so every login goes through the throttled, audited portal:login).
-PUBLIC = {"portal:login", "portal:set_language"}
+PUBLIC = {
+    "portal:login",
+    "portal:set_language",
+    # the data explorer: published releases only (portal.views.public)
+    "portal:data",
+    "portal:data_release",
+    "portal:data_table",
+    "portal:data_download",
+}
 #: The largest request body without an account (a login form is a few hundred bytes).
 ANONYMOUS_BODY = 16 * 1024
 

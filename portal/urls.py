@@ -1,10 +1,10 @@
 """The portal's addresses. Ids and codes in a path are looked up, never used as file names."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from portal.views import account, focal, secretariat
+from portal.views import account, focal, public, secretariat
 
 app_name = "portal"
 
@@ -33,6 +33,15 @@ pages = [
     path("releases/<str:release_id>/<path:name>", secretariat.release_file, name="release_file"),
     path("runs/", secretariat.runs, name="runs"),
     path("warnings/", secretariat.warnings, name="warnings"),
+    # the public data explorer: no account needed (portal.middleware.PUBLIC)
+    path("data/", public.catalogue, name="data"),
+    path("data/<str:release_id>/", public.catalogue, name="data_release"),
+    path("data/<str:release_id>/<str:name>/", public.table, name="data_table"),
+    re_path(
+        r"^data/(?P<release_id>[^/]+)/(?P<name>[a-z0-9_]+)\.(?P<fmt>csv|xlsx|sdmx\.csv)$",
+        public.download,
+        name="data_download",
+    ),
 ]
 
 urlpatterns = [

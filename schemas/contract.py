@@ -316,8 +316,9 @@ class MetadataField(Labelled):
 
 
 @dataclass(frozen=True)
-class OutputColumn:
-    """A column of a published table: its type and what it means."""
+class OutputColumn(Labelled):
+    """A column of a published table: its type and what it means (`label_fr`, ... in
+    `words`)."""
 
     id: str
     type: str
@@ -330,6 +331,11 @@ class OutputColumn:
     stage: Stage = "internal"
     #: Whether it may be empty (a key column never is).
     nullable: bool = True
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -560,6 +566,11 @@ def _cldr_country_names() -> dict[str, dict[str, str]]:
     return out
 
 
+def _output_column(cid: str, spec: Mapping[str, Any]) -> OutputColumn:
+    """A column of outputs.yaml or regional.yaml, with its words in the other languages."""
+    return OutputColumn(id=cid, **_untranslated(spec), words=translations_of(spec))
+
+
 def _untranslated(spec: Mapping[str, Any]) -> dict[str, Any]:
     """A definition without its `label_<lang>` and `description_<lang>` entries."""
     words = translations_of(spec)
@@ -699,7 +710,7 @@ def _load(root: Path) -> Contract:
             label=o["label"],
             description=" ".join(o.get("description", "").split()),
             key=tuple(o["key"]),
-            columns={cid: OutputColumn(id=cid, **col) for cid, col in o["columns"].items()},
+            columns={cid: _output_column(cid, col) for cid, col in o["columns"].items()},
             stage=o.get("stage", "indicators"),
             audience=o.get("audience", "public"),
             sources=parse_sources(o.get("sources")),
@@ -719,7 +730,7 @@ def _load(root: Path) -> Contract:
         memberships=memberships,
         outputs=outputs,
         regional_columns={
-            cid: OutputColumn(id=cid, **col) for cid, col in _yaml(files, "regional.yaml").items()
+            cid: _output_column(cid, col) for cid, col in _yaml(files, "regional.yaml").items()
         },
         countries=Codelist(
             "CL_COUNTRIES", "Countries", _read_codes(files, "codelists/countries.csv")

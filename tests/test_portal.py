@@ -347,3 +347,139 @@ def test_the_secretariat_reads_the_quality_warnings_in_its_language(site):
     arabic = sec.get("/warnings/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<th scope="col">السنة</th>' in arabic
     assert ">2023<" in french and "2023,0" not in french  # a year, not a decimal
+
+
+@pytest.fixture(scope="module")
+def published(site):
+    """The site's store after a consolidation: one release of Kenya's and Uganda's data."""
+    from pipelines.orchestrate import consolidate
+    from pipelines.warehouse.registry import published_release_ids
+    from portal import services
+
+    assert consolidate(services.store(), quiet=True).success
+    (release,) = published_release_ids(services.engine())
+    return release
+
+
+def _release_table(release: str, table: str) -> pd.DataFrame:
+    from portal import services
+
+    return pd.read_parquet(services.store().releases_dir / release / f"{table}.parquet")
+
+
+@pytest.mark.integration
+def test_anyone_browses_the_published_tables_in_their_language(published):
+    anonymous = client_for(None)
+    assert anonymous.get("/data/")["Location"] == f"/data/{published}/"
+    english = anonymous.get(f"/data/{published}/").content.decode()
+    assert "Population by citizenship, sex and age" in english
+    assert "regional_" not in english and "quality_warnings" not in english  # internal
+    french = anonymous.get(f"/data/{published}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Population par nationalité, sexe et âge" in french
+    url = f"/data/{published}/population_by_citizenship/?ref_area=KEN&time_period=2023&sex=F"
+    page = anonymous.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert 0 < body.count("<tr>") == body.count("<tr><td>KEN <span")  # Kenya's rows only
+    arabic = anonymous.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in arabic and "كينيا" in arabic
+    for bad in (
+        "/data/20990101T000000Z-nothing/",
+        f"/data/{published}/regional_population_stock/",
+        f"/data/{published}/quality_warnings/",
+    ):
+        assert anonymous.get(bad).status_code == 404, bad
+    # an address of no page at all is any other page without an account: the login
+    for bad in (
+        f"/data/{published}/population_by_citizenship.exe",
+        f"/data/{published}/..%2f..%2fwarehouse.sqlite/",
+    ):
+        assert anonymous.get(bad).status_code == 302, bad
+
+
+@pytest.mark.integration
+def test_a_downloaded_view_holds_exactly_the_rows_of_the_filtered_table(published, tmp_path):
+    import io
+
+    import openpyxl
+
+    from pipelines.release.sdmx_structure import sdmx_problems
+    from portal import services
+
+    anonymous = client_for(None)
+    query = "ref_area=KEN&time_period=2023&sex=F&sex=M"
+    base = f"/data/{published}/population_by_citizenship"
+    table = _release_table(published, "population_by_citizenship")
+    want = table[
+        (table["ref_area"] == "KEN")
+        & (table["time_period"] == 2023)
+        & table["sex"].isin(["F", "M"])
+    ]
+    assert 0 < len(want) < len(table)
+    got = pd.read_csv(
+        io.BytesIO(anonymous.get(f"{base}.csv?{query}").content),
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        dtype=str,
+    )
+    assert len(got) == len(want)
+
+    def cells(frame: pd.DataFrame, values: pd.Series) -> list[tuple[str, ...]]:
+        columns = [frame["citizenship"].astype(str), frame["sex"].astype(str), values]
+        return sorted(zip(*columns, strict=True))
+
+    numbers = want["obs_value"].astype("Int64").astype("string").fillna("")
+    assert cells(got, got["obs_value"]) == cells(want, numbers)
+    book = openpyxl.load_workbook(io.BytesIO(anonymous.get(f"{base}.xlsx?{query}").content))
+    sheet = book["data"]
+    assert sheet.max_row == len(want) + 1
+    sdmx = tmp_path / "population_by_citizenship.sdmx.csv"
+    sdmx.write_bytes(anonymous.get(f"{base}.sdmx.csv?{query}").content)
+    folder = services.store().releases_dir / published
+    assert sdmx_problems(folder / "structure.xml", [sdmx]) == []
+    assert len(sdmx.read_text(encoding="utf-8").splitlines()) == len(want) + 1
+
+
+@pytest.mark.integration
+def test_a_suppressed_value_is_absent_from_every_page_and_download(published):
+    """A cell disclosure control suppressed, looked up in the unprotected table the release
+    was made from: the explorer's page and files of exactly that cell never show its value."""
+    import io
+
+    from portal import services
+
+    contract = services.contract()
+    storage = services.store().storage_dir
+    found = None
+    for name, model in contract.tables.by_name.items():
+        if model.dataset is None or not (storage / f"{name}.parquet").exists():
+            continue
+        table = _release_table(published, name)
+        hidden = table[table["conf_status"].isin(["A", "S"])]
+        if len(hidden):
+            found = name, model, hidden.iloc[0]
+            break
+    assert found, "the release suppresses no cell; the test needs one"
+    name, model, row = found
+    internal = pd.read_parquet(storage / f"{name}.parquet")
+    match = pd.Series(True, index=internal.index)
+    for key in model.key:
+        match &= internal[key].astype(str) == str(row[key])
+    (value,) = internal.loc[match, "obs_value"].tolist()
+    assert value > 0 and pd.isna(row["obs_value"])
+    query = "&".join(f"{key}={row[key]}" for key in model.key)
+    anonymous = client_for(None)
+    page = anonymous.get(f"/data/{published}/{name}/?{query}").content.decode()
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count("<tr>") == 1 and "confidential" in body
+    assert f">{int(value):,}<" not in body and f">{int(value)}<" not in body
+    got = pd.read_csv(
+        io.BytesIO(anonymous.get(f"/data/{published}/{name}.csv?{query}").content),
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        dtype=str,
+    )
+    assert got["obs_value"].tolist() == [""] and got["conf_status"].tolist() == [row["conf_status"]]
+    sdmx = anonymous.get(f"/data/{published}/{name}.sdmx.csv?{query}").content.decode()
+    assert str(int(value)) not in sdmx.splitlines()[1].split(",")
