@@ -16,6 +16,8 @@ PUBLIC = {
     "portal:data_release",
     "portal:data_table",
     "portal:data_download",
+    "portal:data_charts",
+    "portal:data_chart",
 }
 #: The largest request body without an account (a login form is a few hundred bytes).
 ANONYMOUS_BODY = 16 * 1024

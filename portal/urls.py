@@ -36,6 +36,8 @@ pages = [
     # the public data explorer: no account needed (portal.middleware.PUBLIC)
     path("data/", public.catalogue, name="data"),
     path("data/<str:release_id>/", public.catalogue, name="data_release"),
+    path("data/<str:release_id>/charts/", public.charts, name="data_charts"),
+    path("data/<str:release_id>/charts/<str:name>", public.chart_file, name="data_chart"),
     path("data/<str:release_id>/<str:name>/", public.table, name="data_table"),
     re_path(
         r"^data/(?P<release_id>[^/]+)/(?P<name>[a-z0-9_]+)\.(?P<fmt>csv|xlsx|sdmx\.csv)$",

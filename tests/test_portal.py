@@ -483,3 +483,19 @@ def test_a_suppressed_value_is_absent_from_every_page_and_download(published):
     assert got["obs_value"].tolist() == [""] and got["conf_status"].tolist() == [row["conf_status"]]
     sdmx = anonymous.get(f"/data/{published}/{name}.sdmx.csv?{query}").content.decode()
     assert str(int(value)) not in sdmx.splitlines()[1].split(",")
+
+
+@pytest.mark.integration
+def test_anyone_sees_the_charts_of_a_release_and_a_migrant_pyramid(published):
+    anonymous = client_for(None)
+    page = anonymous.get(f"/data/{published}/charts/").content.decode()
+    assert f'src="/data/{published}/charts/migrant_stock.en.svg"' in page
+    assert "International migrant stock by member state." in page  # the picture's alt text
+    picture = anonymous.get(f"/data/{published}/charts/migrant_stock.en.svg")
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/svg+xml"
+    french = anonymous.get(f"/data/{published}/charts/", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert b"migrant_stock.fr.svg" in french
+    pyramid = anonymous.get(f"/data/{published}/charts/?state=KEN&year=2023").content.decode()
+    assert "<svg" in pyramid and "Migrants by age and sex: Kenya, 2023" in pyramid
+    for bad in ("../warehouse.sqlite", "migrant_stock.en.png", "nothing.svg"):
+        assert anonymous.get(f"/data/{published}/charts/{bad}").status_code in (302, 404), bad

@@ -131,7 +131,7 @@ def test_every_file_of_every_table_is_written(release: Path):
     expected = {"release.json", "README.txt", "codelists.csv", "codelists.xlsx"}
     for table in (REGIONAL, "data_availability", "mirror_flows"):
         expected |= {f"{table}.csv", f"{table}.parquet", f"{table}.xlsx"}
-    expected |= {f"{REGIONAL}.sdmx.csv", "structure.xml", "structure.json"}
+    expected |= {f"{REGIONAL}.sdmx.csv", "structure.xml", "structure.json", "charts"}
     assert names == expected
     assert not [p for p in release.parent.iterdir() if p.name != release.name]
 
@@ -420,10 +420,10 @@ def test_a_code_that_looks_like_a_formula_stops_the_release(tmp_path):
 
 def test_an_existing_release_is_never_overwritten(tmp_path):
     first = write_release({"mirror_flows": mirror_frame()}, tmp_path, "r1")
-    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    before = {p.name: p.read_bytes() for p in first.rglob("*") if p.is_file()}
     with pytest.raises(ReleaseExists, match="r1 exists already"):
         write_release({"mirror_flows": mirror_frame().head(1)}, tmp_path, "r1")
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in first.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["r1"]
 
 
@@ -470,3 +470,40 @@ def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path, monkeypatch
     assert wb.sheetnames == ["data", "data_2", "about"]
     assert [len(list(wb[s].iter_rows())) for s in ("data", "data_2")] == [4, 2]
     assert wb["data_2"]["A2"].value == "COMESA"
+
+
+def test_the_charts_of_a_release_are_drawn_from_its_tables_in_three_languages(release: Path):
+    """charts/ holds each chart the tables give as SVG and PNG in English, French and Arabic,
+    titled and described for a screen reader, with the numbers it shows; release.json lists
+    them with their checksums."""
+    charts = release / "charts"
+    names = {p.name for p in charts.iterdir()}
+    for chart in ("mirror_flows", "data_availability"):
+        assert f"{chart}.csv" in names
+        for lang in ("en", "fr", "ar"):
+            assert {f"{chart}.{lang}.svg", f"{chart}.{lang}.png"} <= names
+    assert (charts / "mirror_flows.png").exists() is False
+    french = (charts / "mirror_flows.fr.svg").read_text(encoding="utf-8")
+    assert "Flux miroirs entre États membres" in french and 'aria-label="' in french
+    assert (charts / "mirror_flows.en.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the numbers drawn are the published ones: only pairs both sides report
+    numbers = pd.read_csv(charts / "mirror_flows.csv", encoding="utf-8-sig")
+    assert numbers[["by_origin", "by_destination"]].values.tolist() == [[10, 20]]
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    assert "charts/mirror_flows.ar.svg" in manifest["charts"]
+
+
+def test_every_chart_is_a_valid_vega_lite_specification():
+    """Each chart's specification passes Vega-Lite's own schema (through Altair), in every
+    language, on tables shaped as a release publishes them."""
+    import altair as alt
+
+    from pipelines.release.charts import release_charts
+
+    tables = {"mirror_flows": mirror_frame(), "data_availability": availability_frame()}
+    for lang in ("en", "fr", "ar"):
+        charts = release_charts(CONTRACT, tables, lang)
+        assert [c.id for c in charts] == ["mirror_flows", "data_availability"]
+        for chart in charts:
+            kind = alt.LayerChart if "layer" in chart.spec else alt.Chart
+            kind.from_dict(chart.spec)  # raises on anything the schema does not allow

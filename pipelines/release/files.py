@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.release.charts import write_charts
 from pipelines.release.codelist_files import CODELISTS, write_codelists
 from pipelines.release.csv_files import write_csv
 from pipelines.release.labels import with_labels
@@ -100,6 +101,8 @@ def write_release(
             specs[n] for n, e in entries.items() if any(f.endswith(SDMX_SUFFIX) for f in e["files"])
         ]
         structure = write_structure(contract, with_sdmx, staging) if with_sdmx else []
+        # the charts, drawn from the public tables as published (pipelines/release/charts.py)
+        charts = write_charts(contract, {n: tables[n] for n in entries}, staging)
         created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         readme = staging / README
         readme.write_text(
@@ -112,6 +115,7 @@ def write_release(
                 codelists=codelists,
                 suppression=_suppression(metadata),
                 structure=[p.name for p in structure],
+                charts=sorted({p.name.split(".")[0] for p in charts}),
             ),
             encoding="utf-8",
         )
@@ -123,6 +127,7 @@ def write_release(
             "internal": internal,
             "codelists": codelists,
             "files": {README: file_entry(readme), **{p.name: file_entry(p) for p in structure}},
+            "charts": {p.relative_to(staging).as_posix(): file_entry(p) for p in charts},
         }
         (staging / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",

@@ -49,6 +49,7 @@ def readme_text(
     codelists: Mapping[str, Any] | None = None,
     suppression: Mapping[str, Mapping[str, Any]] | None = None,
     structure: list[str] | None = None,
+    charts: list[str] | None = None,
 ) -> str:
     """README.txt: the release, its codelists files, then each table with its description,
     files and (`suppression`: disclosure control's summary row per table) how many of its
@@ -73,6 +74,14 @@ def readme_text(
             width=92,
         )
         lines += [f"  - {name}" for name in structure]
+        lines += [""]
+    if charts:
+        lines += textwrap.wrap(
+            "charts/ holds the charts drawn from these tables, each as <chart>.<language>.svg "
+            "and .png (en, fr, ar) with <chart>.csv, the numbers it shows: "
+            f"{', '.join(charts)}.",
+            width=92,
+        )
         lines += [""]
     if codelists:
         words = ", ".join(codelists["columns"][2:])

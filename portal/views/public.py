@@ -154,3 +154,79 @@ def _row(view, columns: list[str], kinds: dict[str, str], record: tuple) -> list
         label = view.labels.get(column, {}).get(text, "")
         cells.append({"text": text, "label": label if label != text else ""})
     return cells
+
+
+@require_safe
+def charts(request, release_id: str):
+    """The release's charts in the reader's language, each with the numbers it shows, and
+    the migrant pyramid of a member state and year chosen in the query (?state=KEN&year=2023)."""
+    import vl_convert as vlc
+
+    from pipelines.release.charts import CHARTS_DIR, PYRAMID_SOURCES, chart_words, pyramid_chart
+
+    folder = _folder(release_id)
+    lang = language()
+    contract = services.contract()
+    shown = []
+    for name in ("migrant_stock", "migration_matrix", "mirror_flows", "data_availability"):
+        svg = folder / CHARTS_DIR / f"{name}.{lang}.svg"
+        numbers = folder / CHARTS_DIR / f"{name}.csv"
+        if svg.is_file() and numbers.is_file():
+            table = pd.read_csv(numbers, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+            said = chart_words(contract, name, lang)
+            shown.append(
+                {
+                    "name": name,
+                    "title": said["title"],
+                    "description": said["description"],
+                    "src": reverse("portal:data_chart", args=[release_id, svg.name]),
+                    "columns": list(table.columns),
+                    "rows": table.head(PAGE_ROWS).values.tolist(),
+                }
+            )
+    tables = {
+        t: pd.read_parquet(folder / f"{t}.parquet")
+        for t, _ in PYRAMID_SOURCES
+        if (folder / f"{t}.parquet").is_file()
+    }
+    states = sorted(contract.members)
+    years = sorted({int(y) for t in tables.values() for y in t["time_period"].dropna().unique()})
+    state = request.GET.get("state") if request.GET.get("state") in states else None
+    year = request.GET.get("year", "")
+    chosen_year = int(year) if year.isdigit() and int(year) in years else None
+    pyramid = None
+    if state and chosen_year:
+        chart = pyramid_chart(contract, tables, state, chosen_year, lang)
+        if chart is not None:
+            pyramid = {
+                "title": chart.title,
+                "svg": vlc.vegalite_to_svg(chart.spec),
+                "columns": list(chart.data.columns),
+                "rows": chart.data.values.tolist(),
+            }
+    context = {
+        "release_id": release_id,
+        "charts": shown,
+        "states": states,
+        "years": years,
+        "state": state,
+        "year": chosen_year,
+        "pyramid": pyramid,
+        "asked": bool(state and chosen_year),
+    }
+    return render(request, "portal/data_charts.html", context)
+
+
+@require_safe
+def chart_file(request, release_id: str, name: str):
+    """A picture of the release's charts/ folder, looked up among its files by name."""
+    from pipelines.release.charts import CHARTS_DIR
+
+    folder = _folder(release_id) / CHARTS_DIR
+    files = {p.name: p for p in folder.glob("*.svg")} if folder.is_dir() else {}
+    path = files.get(name)
+    if path is None or path.is_symlink():
+        raise Http404("No such chart.")
+    response = HttpResponse(path.read_bytes(), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
