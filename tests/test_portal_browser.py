@@ -200,3 +200,68 @@ def test_arabic_lays_the_pages_out_right_to_left(server, browser):
     assert page.get_attribute("html", "dir") == "rtl"
     assert "تحقق فقط" in page.inner_text("form#upload-form")
     page.screenshot(path=SHOTS / "07-rtl.png", full_page=True)
+
+
+def test_the_public_explores_filters_charts_and_downloads_a_view(server, browser, tmp_path):
+    """Without an account: the explorer of the release a consolidation published, a table
+    filtered in the browser, its chart page, and the view downloaded as CSV, whose rows are
+    exactly the published database rows the filter keeps; then the same pages in Arabic."""
+    import pandas as pd
+
+    from pipelines.warehouse.publish import read_table
+
+    base, settings = server
+    env = {**os.environ, "MIGSTATS_HOME": str(settings.home),
+           "MIGSTATS_DATABASE_URL": settings.database_url,
+           "DAGSTER_HOME": str(settings.home / "dagster")}  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "consolidate"],
+        cwd=REPO, env=env, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    page = browser.new_context(
+        accept_downloads=True, viewport={"width": 1280, "height": 900}
+    ).new_page()
+    page.goto(f"{base}/data/")
+    assert "/data/" in page.url and "/login/" not in page.url  # no account needed
+    page.click("text=Population by citizenship, sex and age")
+    page.select_option("select[name=ref_area]", ["KEN"])
+    page.select_option("select[name=time_period]", ["2023"])
+    page.select_option("select[name=sex]", ["F", "M"])
+    page.click("form.filters button")
+    page.wait_for_load_state()
+    assert "ref_area=KEN" in page.url and "sex=F" in page.url  # the view's stable address
+    page.screenshot(path=SHOTS / "08-explorer-table.png", full_page=False)
+    shown = page.locator("table.data tbody tr").count()
+    with page.expect_download() as download:
+        page.click("p.downloads >> text=CSV")
+    path = tmp_path / "view.csv"
+    download.value.save_as(path)
+    got = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    database = read_table(make_engine(settings.database_url), "population_by_citizenship")
+    want = database[
+        (database["ref_area"] == "KEN")
+        & (database["time_period"] == 2023)
+        & database["sex"].isin(["F", "M"])
+    ]
+    assert len(got) == len(want) == shown
+    key = ["sex", "age", "citizenship"]
+    values = want["obs_value"].astype("Int64").astype("string").fillna("")
+    assert sorted(zip(*(got[c] for c in [*key, "obs_value"]), strict=True)) == sorted(
+        zip(*(want[c].astype(str) for c in key), values, strict=True)
+    )
+    page.click("text=Release")
+    page.click("text=Charts of this release")
+    page.wait_for_load_state()
+    widths = page.eval_on_selector_all("figure.chart img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(widths) >= 3 and all(w > 0 for w in widths)  # every picture loaded
+    page.select_option("select[name=state]", "KEN")
+    page.select_option("select[name=year]", "2023")
+    page.click("form.filters button")
+    assert page.locator("figure.chart svg").count() == 1  # the pyramid
+    page.screenshot(path=SHOTS / "09-explorer-charts.png", full_page=True)
+    arabic = browser.new_context(locale="ar", extra_http_headers={"Accept-Language": "ar"},
+                                 viewport={"width": 1280, "height": 900}).new_page()  # fmt: skip
+    arabic.goto(page.url)
+    assert arabic.get_attribute("html", "dir") == "rtl"
+    assert "المهاجرون حسب العمر والجنس" in arabic.inner_text("main")
+    arabic.screenshot(path=SHOTS / "10-explorer-rtl.png", full_page=False)
