@@ -34,7 +34,9 @@ MEMORY_CAP = 18 * 1024**3
 
 
 def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    # RLIMIT_DATA, not RLIMIT_AS: the chart renderer's JavaScript engine reserves far more
+    # address space than it uses, and the cap is on memory written, not reserved.
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_CAP, MEMORY_CAP))
 
 
 def _progress(text: str) -> dict[str, str]:

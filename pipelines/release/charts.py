@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pipelines.release.chart_render import render
 from schemas.code_columns import column_codes
 from schemas.contract import Contract
 from schemas.words import LANGUAGES
@@ -67,22 +68,20 @@ def write_charts(
     contract: Contract, tables: Mapping[str, pd.DataFrame], folder: Path
 ) -> list[Path]:
     """Write every chart in every language into folder/charts/; returns the files."""
-    import vl_convert as vlc
-
     target = folder / CHARTS_DIR
+    jobs: list[tuple[dict[str, Any], Path, Path | None]] = []
     paths: list[Path] = []
     for lang in LANGUAGES:
         for chart in release_charts(contract, tables, lang):
             target.mkdir(exist_ok=True)
-            svg = target / f"{chart.id}.{lang}.svg"
-            svg.write_text(vlc.vegalite_to_svg(chart.spec), encoding="utf-8")
-            png = target / f"{chart.id}.{lang}.png"
-            png.write_bytes(vlc.vegalite_to_png(chart.spec, scale=PNG_SCALE))
+            svg, png = target / f"{chart.id}.{lang}.svg", target / f"{chart.id}.{lang}.png"
+            jobs.append((chart.spec, svg, png))
             paths += [svg, png]
             if lang == "en":
                 table = target / f"{chart.id}.csv"
                 chart.data.to_csv(table, index=False, encoding="utf-8-sig")
                 paths.append(table)
+    render(jobs, PNG_SCALE)  # in a child process: see pipelines.release.chart_render
     return paths
 
 

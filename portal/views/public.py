@@ -160,8 +160,9 @@ def _row(view, columns: list[str], kinds: dict[str, str], record: tuple) -> list
 def charts(request, release_id: str):
     """The release's charts in the reader's language, each with the numbers it shows, and
     the migrant pyramid of a member state and year chosen in the query (?state=KEN&year=2023)."""
-    import vl_convert as vlc
+    import tempfile
 
+    from pipelines.release.chart_render import svg_of
     from pipelines.release.charts import CHARTS_DIR, PYRAMID_SOURCES, chart_words, pyramid_chart
 
     folder = _folder(release_id)
@@ -198,9 +199,11 @@ def charts(request, release_id: str):
     if state and chosen_year:
         chart = pyramid_chart(contract, tables, state, chosen_year, lang)
         if chart is not None:
+            with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
+                svg = svg_of(chart.spec, Path(scratch))
             pyramid = {
                 "title": chart.title,
-                "svg": vlc.vegalite_to_svg(chart.spec),
+                "svg": svg,
                 "columns": list(chart.data.columns),
                 "rows": chart.data.values.tolist(),
             }

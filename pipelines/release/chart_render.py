@@ -1,0 +1,66 @@
+"""Render Vega-Lite charts to SVG and PNG files in a child process of their own.
+
+vl-convert embeds a JavaScript engine (V8) that reserves tens of gigabytes of address space
+and aborts the whole process when it cannot. Validation bounds a process's address space
+while it checks an uploaded file (pipelines.validation.guard), and the benchmarks cap every
+task's: a portal worker or a Dagster run that had loaded V8 could be killed by either. So
+charts are rendered by `python -m pipelines.release.chart_render`, which reads the jobs as
+JSON on its standard input; a failure there is an error here, never a dead worker.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+#: Seconds a rendering may take (a release's charts take a few).
+TIMEOUT = 600
+
+
+def render(jobs: list[tuple[dict[str, Any], Path, Path | None]], png_scale: int = 2) -> None:
+    """Write each job's specification as SVG (and PNG, when a path is given)."""
+    if not jobs:
+        return
+    payload = json.dumps(
+        {
+            "scale": png_scale,
+            "jobs": [
+                {"spec": spec, "svg": str(svg), "png": str(png) if png else None}
+                for spec, svg, png in jobs
+            ],
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.release.chart_render"],
+        input=payload,
+        text=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"rendering the charts failed: {done.stderr.strip()[-2000:]}")
+
+
+def svg_of(spec: dict[str, Any], scratch: Path) -> str:
+    """One chart as SVG text (rendered into `scratch`, a folder of the caller's)."""
+    path = scratch / "chart.svg"
+    render([(spec, path, None)])
+    return path.read_text(encoding="utf-8")
+
+
+def main() -> None:
+    import vl_convert as vlc
+
+    request = json.load(sys.stdin)
+    for job in request["jobs"]:
+        Path(job["svg"]).write_text(vlc.vegalite_to_svg(job["spec"]), encoding="utf-8")
+        if job["png"]:
+            Path(job["png"]).write_bytes(vlc.vegalite_to_png(job["spec"], scale=request["scale"]))
+
+
+if __name__ == "__main__":
+    main()
