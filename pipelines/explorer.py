@@ -122,19 +122,28 @@ def table_view(
         for code in sorted(set(rows[column].dropna().astype("str")) - {""})
         if (found := codes[column].get(code)) is not None
     )
-    said = contract.dissemination.get(table)
-    words: Labelled | None = said if said is not None else None
+    title, description = table_words(contract, table, lang)
     return TableView(
         release_id=folder.name,
         spec=spec,
-        title=words.label_in(lang) if words else spec.label,
-        description=words.description_in(lang) if words else spec.description,
+        title=title,
+        description=description,
         filters=tuple(filters),
         rows=rows,
         headings=headings,
         labels=labels,
         legend=legend,
     )
+
+
+def table_words(contract: Contract, table: str, lang: str = "en") -> tuple[str, str]:
+    """A published table's title and description in `lang` (dissemination.yaml's words for a
+    dissemination table; the table model's for the others)."""
+    said = contract.dissemination.get(table)
+    if said is not None:
+        return said.label_in(lang), said.description_in(lang)
+    model = contract.tables.published(table)
+    return model.label, model.description
 
 
 def view_file(contract: Contract, view: TableView, fmt: str, lang: str = "en") -> bytes:

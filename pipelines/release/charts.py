@@ -25,7 +25,7 @@ import yaml
 
 from pipelines.release.chart_render import render
 from schemas.code_columns import column_codes
-from schemas.contract import Contract
+from schemas.contract import TOTAL, UNKNOWN, Contract
 from schemas.words import LANGUAGES
 
 CHARTS_DIR = "charts"
@@ -106,15 +106,17 @@ def _latest(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["time_period"] == frame["time_period"].max()]
 
 
-def _area_labels(contract: Contract, table: str, column: str, lang: str) -> Callable[[str], str]:
+def _labeller(contract: Contract, table: str, column: str, lang: str) -> Callable[[str], str]:
+    """The label in `lang` of a code of `table`'s `column` (the code itself if unknown)."""
     codes = column_codes(contract, table).get(column, {})
     return lambda code: codes[code].label_in(lang) if code in codes else code
 
 
 def _migrant_stock(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = frame[(frame["sex"] == "_T") & frame["obs_value"].notna()]
-    rows = rows[~rows["ref_area"].str.startswith(f"{AGGREGATE}21")]  # the current total only
-    label = _area_labels(contract, "migrant_stock", "ref_area", lang)
+    rows = frame[(frame["sex"] == TOTAL) & frame["obs_value"].notna()]
+    # the member states and COMESA of each year (not the fixed-composition aggregate)
+    rows = rows[rows["ref_area"].isin([*contract.members, AGGREGATE])]
+    label = _labeller(contract, "migrant_stock", "ref_area", lang)
     return pd.DataFrame(
         {
             "area": rows["ref_area"].map(label),
@@ -132,6 +134,7 @@ PYRAMID_SOURCES = (
     ("population_by_birth_country", "country_of_birth"),
     ("population_by_citizenship", "citizenship"),
 )
+PYRAMID_COLUMNS = ["age", "order", "sex", "persons", "bar", "year"]
 
 
 def pyramid_data(
@@ -150,7 +153,7 @@ def pyramid_data(
             data = _pyramid_from(contract, tables[table], table, column, state, year, lang)
             if not data.empty:
                 return data
-    return pd.DataFrame(columns=["age", "order", "sex", "persons", "bar", "year"])
+    return pd.DataFrame(columns=PYRAMID_COLUMNS)
 
 
 def _pyramid_from(
@@ -166,19 +169,19 @@ def _pyramid_from(
         (frame["ref_area"] == state)
         & (frame["time_period"] == year)
         & frame["sex"].isin(["M", "F"])
-        & ~frame["age"].isin(["_T", "_U"])
-        & frame[column].isin(["_T", state])
+        & ~frame["age"].isin([TOTAL, UNKNOWN])
+        & frame[column].isin([TOTAL, state])
     ]
     wide = rows.pivot_table(
         index=["age", "sex"], columns=column, values="obs_value", aggfunc="first"
     )
-    if "_T" not in wide or state not in wide:
-        return pd.DataFrame(columns=["age", "order", "sex", "persons", "bar", "year"])
-    difference = (wide["_T"] - wide[state]).dropna()
+    if TOTAL not in wide or state not in wide:
+        return pd.DataFrame(columns=PYRAMID_COLUMNS)
+    difference = (wide[TOTAL] - wide[state]).dropna()
     foreign = difference[difference >= 0].astype("int64").reset_index(name="persons")
     order = {c: i for i, c in enumerate(column_codes(contract, table)["age"])}
-    age = _area_labels(contract, table, "age", lang)
-    sex = _area_labels(contract, table, "sex", lang)
+    age = _labeller(contract, table, "age", lang)
+    sex = _labeller(contract, table, "sex", lang)
     out = pd.DataFrame(
         {
             "age": foreign["age"].map(age),
@@ -206,7 +209,7 @@ def pyramid_chart(
     if data.empty:
         return None
     said = chart_words(contract, "pyramid", lang)
-    name = _area_labels(contract, "population_by_citizenship", "ref_area", lang)(state)
+    name = _labeller(contract, "population_by_citizenship", "ref_area", lang)(state)
     said["title"] = f"{said['title']}: {name}, {year}"
     spec = _pyramid_spec(data, said)
     return Chart("pyramid", lang, said["title"], said["description"], spec, data)
@@ -214,8 +217,8 @@ def pyramid_chart(
 
 def _matrix(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     rows = _latest(frame)
-    rows = rows[(rows["sex"] == "_T") & rows["obs_value"].notna()]
-    label = _area_labels(contract, "migration_matrix", "ref_area", lang)
+    rows = rows[(rows["sex"] == TOTAL) & rows["obs_value"].notna()]
+    label = _labeller(contract, "migration_matrix", "ref_area", lang)
     return pd.DataFrame(
         {
             "residence": rows["ref_area"].map(label),
@@ -234,7 +237,7 @@ def _mirror(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         & (rows["reported_by_origin"] > 0)
         & (rows["reported_by_destination"] > 0)
     ]
-    label = _area_labels(contract, "mirror_flows", "origin_area", lang)
+    label = _labeller(contract, "mirror_flows", "origin_area", lang)
     return pd.DataFrame(
         {
             "origin": rows["origin_area"].map(label),
@@ -247,8 +250,8 @@ def _mirror(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _availability(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    area = _area_labels(contract, "data_availability", "ref_area", lang)
-    status = _area_labels(contract, "data_availability", "status", lang)
+    area = _labeller(contract, "data_availability", "ref_area", lang)
+    status = _labeller(contract, "data_availability", "status", lang)
     datasets = {d: contract.dataset(d).label_in(lang) for d in contract.datasets}
     return pd.DataFrame(
         {

@@ -301,17 +301,16 @@ def _set_words(element: etree._Element, said: dict[str, tuple[str, str]] | None)
     com = _SDMX_ML_NS["com"]
     names = element.findall(f"{{{com}}}Name")
     descriptions = element.findall(f"{{{com}}}Description")
-    anchor = names[0] if names else None
     for old in [*names, *descriptions]:
         element.remove(old)
-    position = _first_position_after(element, anchor)
+    position = _first_position_after(element)
     new = [_text(com, "Name", lang, said[lang][0]) for lang in LANGUAGES if said[lang][0]]
     new += [_text(com, "Description", lang, said[lang][1]) for lang in LANGUAGES if said[lang][1]]
     for offset, child in enumerate(new):
         element.insert(position + offset, child)
 
 
-def _first_position_after(element: etree._Element, anchor: etree._Element | None) -> int:
+def _first_position_after(element: etree._Element) -> int:
     """Where Name goes: after the Annotations and Links that come first in a nameable."""
     skip = {f"{{{_SDMX_ML_NS['com']}}}Annotations", f"{{{_SDMX_ML_NS['com']}}}Link"}
     position = 0

@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from pipelines.explorer import FORMATS, public_tables, table_view, view_file
+from pipelines.disclosure import load_parameters
+from pipelines.explorer import FORMATS, public_tables, table_view, table_words, view_file
 from pipelines.revisions.releases import release_folder
 from pipelines.warehouse.registry import published_release_ids
 from portal import services
@@ -21,8 +22,6 @@ from portal.forms import language
 
 #: Rows a page shows; the downloads hold every row of the view.
 PAGE_ROWS = 1000
-#: conf_status codes of a value that is not published (the sender's C, the Secretariat's A, S).
-SUPPRESSED = {"A", "S", "C"}
 
 
 def _releases() -> list[str]:
@@ -54,15 +53,8 @@ def catalogue(request, release_id: str | None = None):
     tables = []
     order = {name: i for i, name in enumerate(contract.tables.by_name)}
     for name in sorted(public_tables(folder), key=lambda n: order.get(n, len(order))):
-        words = contract.dissemination.get(name)
-        model = contract.tables.published(name)
-        tables.append(
-            {
-                "name": name,
-                "title": words.label_in(lang) if words else model.label,
-                "description": words.description_in(lang) if words else model.description,
-            }
-        )
+        title, description = table_words(contract, name, lang)
+        tables.append({"name": name, "title": title, "description": description})
     context = {
         "releases": releases,
         "release_id": release_id,
@@ -85,7 +77,8 @@ def table(request, release_id: str, name: str):
     shown = view.rows.head(PAGE_ROWS)
     model = services.contract().tables.published(name)
     kinds = {c: model.field(c).type for c in columns}
-    rows = [_row(view, columns, kinds, record) for record in shown.itertuples(index=False)]
+    hidden = _suppressed()
+    rows = [_row(view, columns, kinds, r, hidden) for r in shown.itertuples(index=False)]
     query = urlencode(view.query, doseq=True)
     formats = [f for f in FORMATS if f != "sdmx.csv" or view.spec.dataset is not None]
     context = {
@@ -124,6 +117,13 @@ def download(request, release_id: str, name: str, fmt: str):
     return response
 
 
+def _suppressed() -> set[str]:
+    """conf_status codes of a value that is not published (definitions/disclosure.yaml: the
+    Secretariat's primary and secondary statuses, the sender's)."""
+    params = load_parameters(services.contract())
+    return {params.primary_status, params.secondary_status, params.sender_status}
+
+
 def _q(query: str) -> str:
     return f"?{query}" if query else ""
 
@@ -133,12 +133,14 @@ def _chosen(request) -> dict[str, list[str]]:
     return {key: request.GET.getlist(key)[:500] for key in list(request.GET)[:20]}
 
 
-def _row(view, columns: list[str], kinds: dict[str, str], record: tuple) -> list[dict]:
+def _row(
+    view, columns: list[str], kinds: dict[str, str], record: tuple, suppressed: set[str]
+) -> list[dict]:
     """The cells of a row as the page shows them: numbers grouped, each code with its label,
     and an empty count of a suppressed row said to be confidential."""
     values = dict(zip(columns, record, strict=True))
     status = values.get("conf_status")
-    hidden = isinstance(status, str) and status in SUPPRESSED
+    hidden = isinstance(status, str) and status in suppressed
     cells = []
     for column, value in values.items():
         if value is None or pd.isna(value):
