@@ -78,6 +78,35 @@ def public_tables(folder: Path) -> list[str]:
     return list(manifest.get("tables", {}))
 
 
+#: Media types of the files a release lists besides its tables, by suffix.
+MEDIA_TYPES = {
+    ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": FORMATS["xlsx"],
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+
+
+def release_files(folder: Path) -> dict[str, int]:
+    """The files release.json lists besides the tables (README.txt, the SDMX structure, the
+    codelists, the charts), with their sizes in bytes: name (relative to the folder) ->
+    bytes. The internal tables are not among them."""
+    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    listed = {
+        **manifest.get("files", {}),
+        **manifest.get("codelists", {}).get("files", {}),
+        **manifest.get("charts", {}),
+    }
+    return {
+        name: int(entry.get("bytes", 0))
+        for name, entry in listed.items()
+        if Path(name).suffix in MEDIA_TYPES
+    }
+
+
 def table_view(
     contract: Contract,
     folder: Path,

@@ -84,6 +84,19 @@ def number(value: float | int, lang: str = "en", *, digits: int | None = None) -
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
+def number_locale(lang: str = "en") -> dict[str, object]:
+    """The marks `number` writes, as a d3-format locale (what Vega-Lite's charts take as
+    `config.locale.number`), so a chart's axes group digits as the page beside it does."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return {
+        "decimal": get_decimal_symbol(LOCALES[lang]),
+        "thousands": get_group_symbol(LOCALES[lang]),
+        "grouping": [3],
+        "currency": ["", ""],  # Vega-Lite's schema asks for one; no chart shows money
+    }
+
+
 def date(value: dt.date | dt.datetime | str, lang: str = "en") -> str:
     """A date (or an ISO timestamp, shown as its date and time) as the language writes it."""
     from babel.dates import format_date, format_datetime

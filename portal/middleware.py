@@ -17,6 +17,7 @@ PUBLIC = {
     "portal:data_table",
     "portal:data_download",
     "portal:data_charts",
+    "portal:data_file",
     "portal:data_chart",
 }
 #: The largest request body without an account (a login form is a few hundred bytes).

@@ -37,6 +37,7 @@ pages = [
     path("data/", public.catalogue, name="data"),
     path("data/<str:release_id>/", public.catalogue, name="data_release"),
     path("data/<str:release_id>/charts/", public.charts, name="data_charts"),
+    path("data/<str:release_id>/files/<path:name>", public.release_file, name="data_file"),
     path("data/<str:release_id>/charts/<str:name>", public.chart_file, name="data_chart"),
     path("data/<str:release_id>/<str:name>/", public.table, name="data_table"),
     re_path(

@@ -5,6 +5,7 @@ the security headers. The browser journeys are in test_portal_browser.py."""
 from __future__ import annotations
 
 import os
+import re
 from html import escape
 
 import pandas as pd
@@ -384,6 +385,22 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
     assert 0 < body.count("<tr>") == body.count("<tr><td>KEN <span")  # Kenya's rows only
     arabic = anonymous.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in arabic and "كينيا" in arabic
+    # every age and citizenship of Kenya's women in 2023: too much to draw, so the page says
+    # how to get a chart; the totals by citizenship are drawn, numbers grouped as French does
+    assert "<svg" not in html and "To see this view as a chart" in html
+    totals = f"{url}&age=_T&citizenship=_T&citizenship=KEN&citizenship=UGA"
+    french = anonymous.get(totals, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert french.count("<svg") == 1
+    assert '<figcaption class="muted">Population par nationalité' in french
+    table = _release_table(published, "population_by_citizenship")
+    total = table[
+        (table["ref_area"] == "KEN")
+        & (table["time_period"] == 2023)
+        & (table["sex"] == "F")
+        & (table["age"] == "_T")
+        & (table["citizenship"] == "_T")
+    ]["obs_value"].iloc[0]
+    assert f"<td>{int(total):,}</td>".replace(",", "\u202f") in french
     for bad in (
         "/data/20990101T000000Z-nothing/",
         f"/data/{published}/regional_population_stock/",
@@ -456,7 +473,9 @@ def test_a_suppressed_value_is_absent_from_every_page_and_download(published):
         if model.dataset is None or not (storage / f"{name}.parquet").exists():
             continue
         table = _release_table(published, name)
-        hidden = table[table["conf_status"].isin(["A", "S"])]
+        hidden = table[
+            table["conf_status"].isin(["A", "S"]) & table["ref_area"].isin(contract.members)
+        ]
         if len(hidden):
             found = name, model, hidden.iloc[0]
             break
@@ -483,6 +502,69 @@ def test_a_suppressed_value_is_absent_from_every_page_and_download(published):
     assert got["obs_value"].tolist() == [""] and got["conf_status"].tolist() == [row["conf_status"]]
     sdmx = anonymous.get(f"/data/{published}/{name}.sdmx.csv?{query}").content.decode()
     assert str(int(value)) not in sdmx.splitlines()[1].split(",")
+    # the chart of the view around it: along a key column where its neighbours have values
+    # to draw (by sex, they may all be suppressed with it)
+    from pipelines.explorer_chart import MAX_BARS
+    from pipelines.release.charts import PYRAMID_SOURCES, pyramid_data
+
+    def neighbours(column: str) -> pd.DataFrame:
+        near = pd.Series(True, index=table.index)
+        for key in model.key:
+            if key != column:
+                near &= table[key].astype(str) == str(row[key])
+        return table[near]
+
+    varied = next(
+        c for c in reversed(model.key) if 2 <= neighbours(c)["obs_value"].notna().sum() <= MAX_BARS
+    )
+    around = "&".join(f"{key}={row[key]}" for key in model.key if key != varied)
+    for lang, said in (("en", "confidential"), ("fr", "confidentiel")):
+        page = anonymous.get(f"/data/{published}/{name}/?{around}", HTTP_ACCEPT_LANGUAGE=lang)
+        html = page.content.decode()
+        assert said in html and "<svg" in html, lang  # the chart of the view is drawn
+        # one mark per published value (each with its words for a screen reader), none for
+        # the suppressed cell
+        marks = re.findall(r'role="graphics-symbol" aria-roledescription="bar"', html)
+        assert len(marks) == neighbours(varied)["obs_value"].notna().sum(), lang
+    # the pyramid of its state and year: drawn from the release's cells, as published
+    state, year = str(row["ref_area"]), int(row["time_period"])
+    sources = {t: _release_table(published, t) for t, _ in PYRAMID_SOURCES}
+    want = pyramid_data(contract, sources, state, year)
+    charts = anonymous.get(f"/data/{published}/charts/?state={state}&year={year}")
+    bar = r'role="graphics-symbol" aria-roledescription="bar"'
+    drawn = re.findall(bar, charts.content.decode())
+    assert 0 < len(drawn) == len(want)
+
+
+@pytest.mark.integration
+def test_anyone_downloads_the_sdmx_structure_codelists_and_chart_pictures(published):
+    """The files a release lists besides its tables, linked from its page and downloaded as
+    the release folder holds them; nothing else of the folder or the store."""
+    from portal import services
+
+    folder = services.store().releases_dir / published
+    anonymous = client_for(None)
+    page = anonymous.get(f"/data/{published}/").content.decode()
+    for name in ("structure.xml", "structure.json", "codelists.xlsx", "README.txt"):
+        url = f"/data/{published}/files/{name}"
+        assert f'href="{url}"' in page, name
+        got = anonymous.get(url)
+        assert got.status_code == 200 and "attachment" in got["Content-Disposition"], name
+        assert b"".join(got.streaming_content) == (folder / name).read_bytes(), name
+    png = anonymous.get(f"/data/{published}/files/charts/migrant_stock.fr.png")
+    assert png["Content-Type"] == "image/png"
+    assert b"".join(png.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    charts = anonymous.get(f"/data/{published}/charts/").content.decode()
+    assert f'href="/data/{published}/files/charts/migrant_stock.en.png"' in charts
+    for bad in (
+        "release.json",
+        "internal/quality_warnings.csv",
+        "population_by_citizenship.parquet",
+        "../../warehouse.sqlite",
+        "charts/../structure.xml",
+        "nothing.txt",
+    ):
+        assert anonymous.get(f"/data/{published}/files/{bad}").status_code == 404, bad
 
 
 @pytest.mark.integration

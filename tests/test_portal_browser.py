@@ -227,11 +227,19 @@ def test_the_public_explores_filters_charts_and_downloads_a_view(server, browser
     page.select_option("select[name=ref_area]", ["KEN"])
     page.select_option("select[name=time_period]", ["2023"])
     page.select_option("select[name=sex]", ["F", "M"])
+    page.select_option("select[name=age]", ["_T"])
     page.click("form.filters button")
     page.wait_for_load_state()
     assert "ref_area=KEN" in page.url and "sex=F" in page.url  # the view's stable address
-    page.screenshot(path=SHOTS / "08-explorer-table.png", full_page=False)
     shown = page.locator("table.data tbody tr").count()
+    view = page.url
+    # the chart of the view: a bar for each value the view publishes, none for a suppressed
+    chart = page.locator("figure.chart svg")
+    assert chart.count() == 1 and chart.bounding_box()["width"] > 300
+    bars = page.locator("figure.chart svg [aria-roledescription=bar]").count()
+    confidential = page.locator("table.data td.confidential").count()
+    assert bars == shown - confidential > 0
+    page.screenshot(path=SHOTS / "08-explorer-table.png", full_page=False)
     with page.expect_download() as download:
         page.click("p.downloads >> text=CSV")
     path = tmp_path / "view.csv"
@@ -242,6 +250,7 @@ def test_the_public_explores_filters_charts_and_downloads_a_view(server, browser
         (database["ref_area"] == "KEN")
         & (database["time_period"] == 2023)
         & database["sex"].isin(["F", "M"])
+        & (database["age"] == "_T")
     ]
     assert len(got) == len(want) == shown
     key = ["sex", "age", "citizenship"]
@@ -265,3 +274,7 @@ def test_the_public_explores_filters_charts_and_downloads_a_view(server, browser
     assert arabic.get_attribute("html", "dir") == "rtl"
     assert "المهاجرون حسب العمر والجنس" in arabic.inner_text("main")
     arabic.screenshot(path=SHOTS / "10-explorer-rtl.png", full_page=False)
+    arabic.goto(view)
+    assert arabic.locator("figure.chart svg").count() == 1
+    assert "كينيا" in arabic.inner_text("main")
+    arabic.screenshot(path=SHOTS / "11-explorer-table-rtl.png", full_page=True)

@@ -4,8 +4,8 @@ vl-convert embeds a JavaScript engine (V8) that reserves tens of gigabytes of ad
 and aborts the whole process when it cannot. Validation bounds a process's address space
 while it checks an uploaded file (pipelines.validation.guard), and the benchmarks cap every
 task's: a portal worker or a Dagster run that had loaded V8 could be killed by either. So
-charts are rendered by `python -m pipelines.release.chart_render`, which reads the jobs as
-JSON on its standard input; a failure there is an error here, never a dead worker.
+charts are rendered by this file run as a script of its own, which reads the jobs as JSON on
+its standard input; a failure there is an error here, never a dead worker.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def render(jobs: list[tuple[dict[str, Any], Path, Path | None]], png_scale: int 
         }
     )
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.release.chart_render"],
+        # this file as a script, isolated (-I): it needs vl-convert, not the package, whose
+        # imports would take longer than the charts
+        [sys.executable, "-I", str(Path(__file__).resolve())],
         input=payload,
         text=True,
         capture_output=True,
@@ -57,9 +59,11 @@ def main() -> None:
 
     request = json.load(sys.stdin)
     for job in request["jobs"]:
-        Path(job["svg"]).write_text(vlc.vegalite_to_svg(job["spec"]), encoding="utf-8")
+        svg = vlc.vegalite_to_svg(job["spec"])
+        Path(job["svg"]).write_text(svg, encoding="utf-8")
         if job["png"]:
-            Path(job["png"]).write_bytes(vlc.vegalite_to_png(job["spec"], scale=request["scale"]))
+            # from the SVG: the same picture, without running the chart's Vega program again
+            Path(job["png"]).write_bytes(vlc.svg_to_png(svg, scale=request["scale"]))
 
 
 if __name__ == "__main__":

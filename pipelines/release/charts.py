@@ -15,7 +15,10 @@ title and description as accessible text (Vega-Lite's `description` is the SVG's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+import textwrap
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pipelines.i18n import RTL, number_locale
 from pipelines.release.chart_render import render
 from schemas.code_columns import column_codes
 from schemas.contract import TOTAL, UNKNOWN, Contract
@@ -30,6 +34,11 @@ from schemas.words import LANGUAGES
 
 CHARTS_DIR = "charts"
 AGGREGATE = "COMESA"
+#: How a count is written (d3-format: digits grouped, no decimals), in the reader's locale.
+COUNT = ",d"
+#: The colours of data availability's statuses, in CL_AVAILABILITY's order: accepted (blue),
+#: accepted with warnings (orange), held for review (yellow), rejected (red), missing (grey).
+STATUS_COLOURS = ["#4c78a8", "#f58518", "#eeca3b", "#e45756", "#bab0ac"]
 #: Pixel size of the exported pictures (PNG at twice that for print).
 WIDTH, HEIGHT, PNG_SCALE = 640, 400, 2
 
@@ -59,7 +68,7 @@ def release_charts(
         data = draw(contract, tables[needs], lang)
         if data.empty:
             continue
-        spec = _SPECS[chart_id](data, said)
+        spec = localised(_SPECS[chart_id](data, said), contract, lang)
         out.append(Chart(chart_id, lang, said["title"], said["description"], spec, data))
     return out
 
@@ -90,12 +99,23 @@ def chart_words(contract: Contract, chart_id: str, lang: str = "en") -> dict[str
     return _words(yaml.safe_load(contract.text("charts.yaml"))[chart_id], lang)
 
 
+def localised(spec: dict[str, Any], contract: Contract, lang: str) -> dict[str, Any]:
+    """`spec` with its numbers written as `lang` writes them (pipelines.i18n.number)."""
+    config = {
+        **spec.get("config", {}),
+        "locale": {"number": number_locale(lang)},
+        "numberFormat": COUNT,  # every chart counts persons
+    }
+    return {**spec, "config": config}
+
+
 def _words(spec: Mapping[str, Any], lang: str) -> dict[str, str]:
     """A chart's words in `lang` (English where a language has none)."""
     out = {
         key: str((lang != "en" and spec.get(f"{key}_{lang}")) or spec.get(key, ""))
         for key in ("title", "description")
     }
+    out["lang"] = lang
     for axis in ("x", "y", "colour"):
         texts = spec.get(axis, {})
         out[axis] = str(texts.get(lang) or texts.get("en", ""))
@@ -211,7 +231,7 @@ def pyramid_chart(
     said = chart_words(contract, "pyramid", lang)
     name = _labeller(contract, "population_by_citizenship", "ref_area", lang)(state)
     said["title"] = f"{said['title']}: {name}, {year}"
-    spec = _pyramid_spec(data, said)
+    spec = localised(_pyramid_spec(data, said), contract, lang)
     return Chart("pyramid", lang, said["title"], said["description"], spec, data)
 
 
@@ -251,14 +271,21 @@ def _mirror(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _availability(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     area = _labeller(contract, "data_availability", "ref_area", lang)
-    status = _labeller(contract, "data_availability", "status", lang)
+    statuses = column_codes(contract, "data_availability")["status"]
+    labels = {code: found.label_in(lang) for code, found in statuses.items()}
     datasets = {d: contract.dataset(d).label_in(lang) for d in contract.datasets}
+    order = {d: i for i, d in enumerate(contract.datasets)}
+    frame = frame.sort_values("dataset", key=lambda d: d.map(order), kind="stable")
     return pd.DataFrame(
         {
             "state": frame["ref_area"].map(area),
             "dataset": frame["dataset"].map(lambda d: datasets.get(d, d)),
             "year": frame["time_period"].astype(int).astype(str),
-            "status": frame["status"].map(status),
+            # the codelist's order goes with the labels: each status keeps its colour
+            "status": pd.Categorical(
+                frame["status"].map(lambda code: labels.get(code, code)),
+                categories=[*labels.values(), *sorted(set(frame["status"]) - set(labels))],
+            ),
         }
     ).reset_index(drop=True)
 
@@ -280,14 +307,16 @@ def _stock_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
         **_base(data, said),
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": said["x"]},
+            "x": {"field": "year", "type": "ordinal", "title": said["x"],
+                  "axis": {"labelAngle": 0}},
             "y": {
                 "field": "migrants",
                 "type": "quantitative",
                 "title": said["y"],
                 "scale": {"type": "log"},
             },
-            "color": {"field": "area", "type": "nominal", "title": said["colour"]},
+            "color": {"field": "area", "type": "nominal", "title": said["colour"],
+                      "sort": alphabetical(data["area"])},
             "strokeWidth": {"field": "total", "type": "nominal", "legend": None,
                             "scale": {"domain": [False, True], "range": [1, 4]}},
         },
@@ -303,9 +332,9 @@ def _pyramid_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]
             "y": {"field": "age", "type": "ordinal", "sort": list(reversed(ages)),
                   "title": said["y"]},
             "x": {"field": "bar", "type": "quantitative", "title": said["x"],
-                  "axis": {"labelExpr": "format(abs(datum.value), ',')"}},
+                  "axis": {"labelExpr": f"format(abs(datum.value), '{COUNT}')"}},
             "color": {"field": "sex", "type": "nominal", "title": said["colour"]},
-            "tooltip": [{"field": "age"}, {"field": "sex"}, {"field": "persons", "format": ","}],
+            "tooltip": [{"field": "age"}, {"field": "sex"}, {"field": "persons", "format": COUNT}],
         },
     }  # fmt: skip
 
@@ -315,12 +344,14 @@ def _matrix_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
         **_base(data, said, width=520, height=520),
         "mark": "rect",
         "encoding": {
-            "x": {"field": "origin", "type": "nominal", "title": said["x"]},
-            "y": {"field": "residence", "type": "nominal", "title": said["y"]},
+            "x": {"field": "origin", "type": "nominal", "title": said["x"],
+                  "sort": alphabetical(data["origin"])},
+            "y": {"field": "residence", "type": "nominal", "title": said["y"],
+                  "sort": alphabetical(data["residence"])},
             "color": {"field": "migrants", "type": "quantitative", "title": said["colour"],
                       "scale": {"type": "log", "scheme": "blues"}},
             "tooltip": [{"field": "residence"}, {"field": "origin"},
-                        {"field": "migrants", "format": ","}],
+                        {"field": "migrants", "format": COUNT}],
         },
     }  # fmt: skip
 
@@ -350,8 +381,8 @@ def _mirror_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
                           "title": said["y"], "scale": log},
                     "color": {"field": "origin", "type": "nominal", "title": said["colour"]},
                     "tooltip": [{"field": "origin"}, {"field": "destination"},
-                                {"field": "by_origin", "format": ","},
-                                {"field": "by_destination", "format": ","}],
+                                {"field": "by_origin", "format": COUNT},
+                                {"field": "by_destination", "format": COUNT}],
                 },
             },
         ],
@@ -361,16 +392,42 @@ def _mirror_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
 def _availability_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
     base = _base(data, said)
     del base["width"], base["height"]
+    datasets = list(dict.fromkeys(data["dataset"]))  # in the contract's order
+    years = data["year"].nunique()
+    if said["lang"] in RTL:
+        # one line, the column as wide as the name: vl-convert draws the second line of
+        # right-to-left text over the first
+        lines = {name: [name] for name in datasets}
+        base["width"] = {"step": max(12, -(-11 * max(map(len, datasets)) // (2 * years)))}
+    else:
+        # a dataset's name over its column, in lines the width of the column
+        lines = {name: textwrap.wrap(name, 14) or [name] for name in datasets}
+    statuses = list(data["status"].cat.categories)
     return {
         **base,
         "mark": "rect",
         "encoding": {
             "x": {"field": "year", "type": "ordinal", "title": said["x"]},
-            "y": {"field": "state", "type": "nominal", "title": said["y"]},
-            "column": {"field": "dataset", "type": "nominal", "title": None},
-            "color": {"field": "status", "type": "nominal", "title": said["colour"]},
+            "y": {"field": "state", "type": "nominal", "title": said["y"],
+                  "sort": alphabetical(data["state"])},
+            "column": {"field": "dataset", "type": "nominal", "title": None, "sort": datasets,
+                       "header": {"labelExpr": f"{json.dumps(lines)}[datum.value]",
+                                  "labelAlign": "center"}},
+            "color": {"field": "status", "type": "nominal", "title": said["colour"],
+                      "scale": {"domain": statuses, "range": STATUS_COLOURS}},
         },
-    }
+    }  # fmt: skip
+
+
+def alphabetical(names: Iterable[str]) -> list[str]:
+    """Names in the order a reader looks one up: by their letters, accents aside (Égypte
+    among the E's, not after Zimbabwe), each once."""
+
+    def letters(name: str) -> str:
+        parts = unicodedata.normalize("NFKD", name)
+        return "".join(c for c in parts if not unicodedata.combining(c)).casefold()
+
+    return sorted(set(names), key=lambda name: (letters(name), name))
 
 
 #: Chart id -> (the published table it draws, how its numbers are taken from it).

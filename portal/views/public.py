@@ -4,17 +4,32 @@ language, and the filtered view as CSV, XLSX or SDMX-CSV. Only release folders a
 
 from __future__ import annotations
 
+import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from pipelines.disclosure import load_parameters
-from pipelines.explorer import FORMATS, public_tables, table_view, table_words, view_file
+from pipelines.explorer import (
+    FORMATS,
+    MEDIA_TYPES,
+    TableView,
+    public_tables,
+    release_files,
+    table_view,
+    table_words,
+    view_file,
+)
+from pipelines.explorer_chart import measures
+from pipelines.i18n import number
+from pipelines.release.charts import chart_words
 from pipelines.revisions.releases import release_folder
 from pipelines.warehouse.registry import published_release_ids
 from portal import services
@@ -55,11 +70,14 @@ def catalogue(request, release_id: str | None = None):
     for name in sorted(public_tables(folder), key=lambda n: order.get(n, len(order))):
         title, description = table_words(contract, name, lang)
         tables.append({"name": name, "title": title, "description": description})
+    files = release_files(folder)
     context = {
         "releases": releases,
         "release_id": release_id,
         "latest": releases[0] == release_id,
         "tables": tables,
+        # what SDMX tools and readers of the whole release take (the charts: on their page)
+        "files": [(name, size) for name, size in files.items() if "/" not in name],
     }
     return render(request, "portal/data_catalogue.html", context)
 
@@ -78,7 +96,7 @@ def table(request, release_id: str, name: str):
     model = services.contract().tables.published(name)
     kinds = {c: model.field(c).type for c in columns}
     hidden = _suppressed()
-    rows = [_row(view, columns, kinds, r, hidden) for r in shown.itertuples(index=False)]
+    rows = [_row(view, columns, kinds, r, hidden, lang) for r in shown.itertuples(index=False)]
     query = urlencode(view.query, doseq=True)
     formats = [f for f in FORMATS if f != "sdmx.csv" or view.spec.dataset is not None]
     context = {
@@ -93,8 +111,42 @@ def table(request, release_id: str, name: str):
             for f in formats
         ],
         "releases": _releases(),
+        "chart": _view_svg(view, query, lang),
+        "chart_about": chart_words(services.contract(), "view", lang)["description"],
+        "chartable": bool(measures(services.contract(), view)),
     }
     return render(request, "portal/data_table.html", context)
+
+
+#: The charts of the views last drawn: (release, table, filter, language) -> SVG or None. A
+#: release never changes, so neither does the chart of one of its views; the cache spares the
+#: rendering (a child process, about a second) when readers page back and forth.
+_DRAWN: OrderedDict[tuple[str, str, str, str], str | None] = OrderedDict()
+_DRAWN_MAX = 64
+_DRAWN_LOCK = threading.Lock()
+
+
+def _view_svg(view: TableView, query: str, lang: str) -> str | None:
+    """The chart of the view as SVG, or None where the view is not drawn
+    (pipelines.explorer_chart says when)."""
+    from pipelines.explorer_chart import view_chart
+    from pipelines.release.chart_render import svg_of
+
+    key = (view.release_id, view.spec.name, query, lang)
+    with _DRAWN_LOCK:
+        if key in _DRAWN:
+            _DRAWN.move_to_end(key)
+            return _DRAWN[key]
+    chart = view_chart(services.contract(), view, lang)
+    svg = None
+    if chart is not None:
+        with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
+            svg = svg_of(chart.spec, Path(scratch))
+    with _DRAWN_LOCK:
+        _DRAWN[key] = svg
+        while len(_DRAWN) > _DRAWN_MAX:
+            _DRAWN.popitem(last=False)
+    return svg
 
 
 @require_safe
@@ -134,10 +186,16 @@ def _chosen(request) -> dict[str, list[str]]:
 
 
 def _row(
-    view, columns: list[str], kinds: dict[str, str], record: tuple, suppressed: set[str]
+    view: TableView,
+    columns: list[str],
+    kinds: dict[str, str],
+    record: tuple,
+    suppressed: set[str],
+    lang: str,
 ) -> list[dict]:
-    """The cells of a row as the page shows them: numbers grouped, each code with its label,
-    and an empty count of a suppressed row said to be confidential."""
+    """The cells of a row as the page shows them: numbers as the reader's language writes
+    them, each code with its label, and an empty count of a suppressed row said to be
+    confidential."""
     values = dict(zip(columns, record, strict=True))
     status = values.get("conf_status")
     hidden = isinstance(status, str) and status in suppressed
@@ -148,9 +206,9 @@ def _row(
             cells.append({"text": "", "confidential": confidential})
             continue
         if kinds[column] == "count":
-            text = f"{int(value):,}"
+            text = number(int(value), lang, digits=0)
         elif kinds[column] == "ratio":
-            text = f"{float(value):.2f}"
+            text = number(float(value), lang, digits=2)
         else:
             text = str(value)
         label = view.labels.get(column, {}).get(text, "")
@@ -162,8 +220,6 @@ def _row(
 def charts(request, release_id: str):
     """The release's charts in the reader's language, each with the numbers it shows, and
     the migrant pyramid of a member state and year chosen in the query (?state=KEN&year=2023)."""
-    import tempfile
-
     from pipelines.release.chart_render import svg_of
     from pipelines.release.charts import CHARTS_DIR, PYRAMID_SOURCES, chart_words, pyramid_chart
 
@@ -183,6 +239,12 @@ def charts(request, release_id: str):
                     "title": said["title"],
                     "description": said["description"],
                     "src": reverse("portal:data_chart", args=[release_id, svg.name]),
+                    "png": reverse(
+                        "portal:data_file", args=[release_id, f"{CHARTS_DIR}/{name}.{lang}.png"]
+                    ),
+                    "numbers": reverse(
+                        "portal:data_file", args=[release_id, f"{CHARTS_DIR}/{numbers.name}"]
+                    ),
                     "columns": list(table.columns),
                     "rows": table.head(PAGE_ROWS).values.tolist(),
                 }
@@ -205,6 +267,7 @@ def charts(request, release_id: str):
                 svg = svg_of(chart.spec, Path(scratch))
             pyramid = {
                 "title": chart.title,
+                "description": chart.description,
                 "svg": svg,
                 "columns": list(chart.data.columns),
                 "rows": chart.data.values.tolist(),
@@ -235,3 +298,21 @@ def chart_file(request, release_id: str, name: str):
     response = HttpResponse(path.read_bytes(), content_type="image/svg+xml")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@require_safe
+def release_file(request, release_id: str, name: str):
+    """A file the release lists besides its tables (its README, SDMX structure, codelists,
+    the charts' pictures), looked up in release.json by name, downloaded as it is."""
+    folder = _folder(release_id)
+    if name not in release_files(folder):
+        raise Http404("This release has no such file.")
+    path = folder / name
+    if path.is_symlink() or not path.is_file() or folder.resolve() not in path.resolve().parents:
+        raise Http404("This release has no such file.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{release_id}-{Path(name).name}",
+        content_type=MEDIA_TYPES[path.suffix],
+    )
