@@ -65,6 +65,7 @@ class TableView:
     headings: dict[str, str]
     labels: dict[str, dict[str, str]]  # code column -> code -> label
     legend: tuple[tuple[str, str, str, str], ...]  # (column heading, code, label, meaning)
+    notes: tuple[tuple[str, str], ...] = ()  # (footnote code, its text) of the rows kept
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -153,6 +154,7 @@ def table_view(
     )
     title, description = table_words(contract, table, lang)
     return TableView(
+        notes=_footnotes(folder, rows),
         release_id=folder.name,
         spec=spec,
         title=title,
@@ -163,6 +165,23 @@ def table_view(
         labels=labels,
         legend=legend,
     )
+
+
+#: The column of a row's footnote codes (space-separated) and the release table of their texts.
+FOOTNOTES = "footnotes"
+
+
+def _footnotes(folder: Path, rows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The footnotes the rows carry, each with its text from the release's footnotes table
+    (as published, in English)."""
+    if FOOTNOTES not in rows or FOOTNOTES not in public_tables(folder):
+        return ()
+    codes = {c for cell in rows[FOOTNOTES].dropna().unique() for c in str(cell).split()}
+    if not codes:
+        return ()
+    texts = pd.read_parquet(folder / f"{FOOTNOTES}.parquet", columns=["code", "text"])
+    found = texts[texts["code"].isin(codes)].drop_duplicates("code").sort_values("code")
+    return tuple(zip(found["code"].astype(str), found["text"].astype(str), strict=True))
 
 
 def table_words(contract: Contract, table: str, lang: str = "en") -> tuple[str, str]:

@@ -385,6 +385,12 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
     assert 0 < body.count("<tr>") == body.count("<tr><td>KEN <span")  # Kenya's rows only
     arabic = anonymous.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in arabic and "كينيا" in arabic
+    # the footnotes of the rows in view, each with its text, under the table
+    rows = _release_table(published, "population_by_citizenship")
+    kept = rows[(rows["ref_area"] == "KEN") & (rows["time_period"] == 2023) & (rows["sex"] == "F")]
+    codes = {code for cell in kept["footnotes"].dropna() for code in cell.split()}
+    notes = _release_table(published, "footnotes").set_index("code")["text"]
+    assert codes and all(f"<dt>{c}</dt><dd>{escape(notes[c])}</dd>" in html for c in codes)
     # every age and citizenship of Kenya's women in 2023: too much to draw, so the page says
     # how to get a chart; the totals by citizenship are drawn, numbers grouped as French does
     assert "<svg" not in html and "To see this view as a chart" in html
