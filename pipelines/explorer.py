@@ -33,6 +33,9 @@ from schemas.words import Labelled
 
 #: The flag columns whose codes the legend explains.
 FLAG_COLUMNS = ("obs_status", "conf_status")
+#: Columns typed as counts that identify rather than count (a submission, a row of its
+#: file): shown as they are, never as a confidential value.
+IDENTIFIERS = frozenset({"submission_id", "source_row"})
 #: Download formats: file suffix -> media type.
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -383,6 +383,7 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
     html = page.content.decode()
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert 0 < body.count("<tr>") == body.count("<tr><td>KEN <span")  # Kenya's rows only
+    assert "<td>no</td>" in body  # derived: in words
     arabic = anonymous.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in arabic and "كينيا" in arabic
     # the footnotes of the rows in view, each with its text, under the table
@@ -407,6 +408,7 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
         & (table["citizenship"] == "_T")
     ]["obs_value"].iloc[0]
     assert f"<td>{int(total):,}</td>".replace(",", "\u202f") in french
+    assert "<td>non</td>" in french
     for bad in (
         "/data/20990101T000000Z-nothing/",
         f"/data/{published}/regional_population_stock/",

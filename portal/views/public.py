@@ -14,11 +14,13 @@ import pandas as pd
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from pipelines.disclosure import load_parameters
 from pipelines.explorer import (
     FORMATS,
+    IDENTIFIERS,
     MEDIA_TYPES,
     TableView,
     public_tables,
@@ -194,21 +196,26 @@ def _row(
     lang: str,
 ) -> list[dict]:
     """The cells of a row as the page shows them: numbers as the reader's language writes
-    them, each code with its label, and an empty count of a suppressed row said to be
-    confidential."""
+    them (identifiers plain), yes or no in its words, each code with its label, and an empty
+    count of a suppressed row said to be confidential."""
     values = dict(zip(columns, record, strict=True))
     status = values.get("conf_status")
     hidden = isinstance(status, str) and status in suppressed
     cells = []
     for column, value in values.items():
+        kind = "identifier" if column in IDENTIFIERS else kinds[column]
         if value is None or pd.isna(value):
-            confidential = hidden and kinds[column] in ("count", "ratio")
+            confidential = hidden and kind in ("count", "ratio")
             cells.append({"text": "", "confidential": confidential})
             continue
-        if kinds[column] == "count":
+        if kind == "count":
             text = number(int(value), lang, digits=0)
-        elif kinds[column] == "ratio":
+        elif kind == "ratio":
             text = number(float(value), lang, digits=2)
+        elif kind == "flag_bool":
+            text = _("yes") if bool(value) else _("no")
+        elif kind == "identifier":
+            text = str(int(value))
         else:
             text = str(value)
         label = view.labels.get(column, {}).get(text, "")
