@@ -545,6 +545,31 @@ def test_a_suppressed_value_is_absent_from_every_page_and_download(published):
 
 
 @pytest.mark.integration
+def test_charts_wait_their_turn_and_a_page_is_served_without_one_meanwhile(published, monkeypatch):
+    """Each chart is a process of its own: a worker draws two at once; a page that cannot get
+    its turn in time is served without its chart (saying so), which is drawn on the next ask."""
+    from portal.views import public
+
+    monkeypatch.setattr(public, "RENDER_WAIT", 0.1)
+    url = (
+        f"/data/{published}/population_by_citizenship/?ref_area=KEN&time_period=2022&sex=F"
+        "&age=_T&citizenship=_T&citizenship=KEN&citizenship=UGA"
+    )
+    anonymous = client_for(None)
+    assert public._RENDERING.acquire() and public._RENDERING.acquire()
+    try:
+        html = anonymous.get(url).content.decode()
+        assert "<svg" not in html and "Too many charts are being drawn" in html
+        charts = anonymous.get(f"/data/{published}/charts/?state=KEN&year=2022")
+        assert "Too many charts are being drawn" in charts.content.decode()
+    finally:
+        public._RENDERING.release()
+        public._RENDERING.release()
+    html = anonymous.get(url).content.decode()
+    assert html.count("<svg") == 1 and "Too many charts" not in html
+
+
+@pytest.mark.integration
 def test_anyone_downloads_the_sdmx_structure_codelists_and_chart_pictures(published):
     """The files a release lists besides its tables, linked from its page and downloaded as
     the release folder holds them; nothing else of the folder or the store."""

@@ -101,6 +101,7 @@ def table(request, release_id: str, name: str):
     rows = [_row(view, columns, kinds, r, hidden, lang) for r in shown.itertuples(index=False)]
     query = urlencode(view.query, doseq=True)
     formats = [f for f in FORMATS if f != "sdmx.csv" or view.spec.dataset is not None]
+    drawn = _view_svg(view, query, lang)
     context = {
         "view": view,
         "headings": [view.headings[c] for c in columns],
@@ -113,7 +114,8 @@ def table(request, release_id: str, name: str):
             for f in formats
         ],
         "releases": _releases(),
-        "chart": _view_svg(view, query, lang),
+        "chart": None if drawn == BUSY else drawn,
+        "busy": drawn == BUSY,
         "chart_about": chart_words(services.contract(), "view", lang)["description"],
         "chartable": bool(measures(services.contract(), view)),
     }
@@ -126,13 +128,19 @@ def table(request, release_id: str, name: str):
 _DRAWN: OrderedDict[tuple[str, str, str, str], str | None] = OrderedDict()
 _DRAWN_MAX = 64
 _DRAWN_LOCK = threading.Lock()
+#: Charts a worker renders at once, and the seconds a page waits for its turn.
+_RENDERING = threading.BoundedSemaphore(2)
+RENDER_WAIT = 20
+
+
+#: What _view_svg says of a view it could not draw now (too many charts being drawn).
+BUSY = "busy"
 
 
 def _view_svg(view: TableView, query: str, lang: str) -> str | None:
-    """The chart of the view as SVG, or None where the view is not drawn
-    (pipelines.explorer_chart says when)."""
+    """The chart of the view as SVG; None where the view is not drawn (pipelines.
+    explorer_chart says when), BUSY where it could not be drawn at this moment."""
     from pipelines.explorer_chart import view_chart
-    from pipelines.release.chart_render import svg_of
 
     key = (view.release_id, view.spec.name, query, lang)
     with _DRAWN_LOCK:
@@ -142,13 +150,29 @@ def _view_svg(view: TableView, query: str, lang: str) -> str | None:
     chart = view_chart(services.contract(), view, lang)
     svg = None
     if chart is not None:
-        with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
-            svg = svg_of(chart.spec, Path(scratch))
+        svg = _rendered(chart.spec)
+        if svg is None:
+            return BUSY  # not drawn this time: not remembered either
     with _DRAWN_LOCK:
         _DRAWN[key] = svg
         while len(_DRAWN) > _DRAWN_MAX:
             _DRAWN.popitem(last=False)
     return svg
+
+
+def _rendered(spec: dict) -> str | None:
+    """A chart as SVG text, or None when too many are being drawn: a rendering is a process
+    of its own, so a worker runs a few at once and readers asking for many views cannot start
+    processes without bound (the page is served without its chart when it waits too long)."""
+    from pipelines.release.chart_render import svg_of
+
+    if not _RENDERING.acquire(timeout=RENDER_WAIT):
+        return None
+    try:
+        with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
+            return svg_of(spec, Path(scratch))
+    finally:
+        _RENDERING.release()
 
 
 @require_safe
@@ -227,7 +251,6 @@ def _row(
 def charts(request, release_id: str):
     """The release's charts in the reader's language, each with the numbers it shows, and
     the migrant pyramid of a member state and year chosen in the query (?state=KEN&year=2023)."""
-    from pipelines.release.chart_render import svg_of
     from pipelines.release.charts import CHARTS_DIR, PYRAMID_SOURCES, chart_words, pyramid_chart
 
     folder = _folder(release_id)
@@ -266,12 +289,11 @@ def charts(request, release_id: str):
     state = request.GET.get("state") if request.GET.get("state") in states else None
     year = request.GET.get("year", "")
     chosen_year = int(year) if year.isdigit() and int(year) in years else None
-    pyramid = None
+    pyramid = chart = None
     if state and chosen_year:
         chart = pyramid_chart(contract, tables, state, chosen_year, lang)
-        if chart is not None:
-            with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
-                svg = svg_of(chart.spec, Path(scratch))
+        svg = _rendered(chart.spec) if chart is not None else None
+        if chart is not None and svg is not None:
             pyramid = {
                 "title": chart.title,
                 "description": chart.description,
@@ -288,6 +310,7 @@ def charts(request, release_id: str):
         "year": chosen_year,
         "pyramid": pyramid,
         "asked": bool(state and chosen_year),
+        "busy": pyramid is None and state and chosen_year and chart is not None,
     }
     return render(request, "portal/data_charts.html", context)
 
