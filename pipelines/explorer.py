@@ -127,9 +127,7 @@ def table_view(
     frame = published_frame(spec, pd.read_parquet(folder / f"{table}.parquet"))
     model = contract.tables.published(table)
     codes = column_codes(contract, table)
-    headings = {
-        c.id: column_heading(contract, model.dataset, c.id, c.label, lang) for c in spec.columns
-    }
+    headings = {c.id: column_heading(contract, table, c.id, c.label, lang) for c in spec.columns}
     keep = pd.Series(True, index=frame.index)
     filters = []
     for column in model.key:
@@ -217,19 +215,22 @@ def view_file(contract: Contract, view: TableView, fmt: str, lang: str = "en") -
         return path.read_bytes()
 
 
-def column_heading(
-    contract: Contract, dataset: str | None, column: str, label: str, lang: str
-) -> str:
-    """A published column's heading in `lang`: the definitions' words for it (a common
-    column, a dimension) where they have them, else its label."""
+def column_heading(contract: Contract, table: str, column: str, label: str, lang: str) -> str:
+    """A published column's heading in `lang`: the definitions' words for it (the table's own
+    in outputs.yaml, a common column, a dimension of its dataset, a column consolidation adds)
+    where they have them, else its label."""
+    dataset = contract.tables.published(table).dataset
+    output = contract.outputs.get(table)
     words: Labelled | None = None
-    if column in contract.columns:
+    if output is not None and column in output.columns and output.columns[column].label:
+        words = output.columns[column]
+    elif column in contract.columns:
         words = contract.columns[column]
     elif column in contract.dimensions and (
         dataset is None or column in contract.dataset(dataset).dimensions
     ):
         words = contract.dimensions[column]
-    elif dataset is not None and column in contract.regional_columns:
+    elif column in contract.regional_columns:
         words = contract.regional_columns[column]
     return words.label_in(lang) if words is not None and words.label else label
 

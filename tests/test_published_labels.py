@@ -289,3 +289,22 @@ def test_the_codelist_table_is_replaced_in_the_publication_transaction(engine):
     publish(engine, "r3")
     labels = read_table(engine, CODELIST_TABLE).set_index(["codelist", "code"])["label_fr"]
     assert labels[("CL_SEX", "F")] == sex_csv("F")["label_fr"]
+
+
+def test_every_public_column_has_a_heading_in_french_and_arabic():
+    """The explorer's column headings: each column of each public table has words of its own
+    in the definitions (outputs.yaml, columns.yaml, dimensions.yaml, regional.yaml) in every
+    language, not a heading made from its id."""
+    from pipelines.explorer import column_heading
+
+    contract = load_contract()
+    for table in published_tables(contract):
+        model = contract.tables.published(table)
+        if contract.outputs.get(table) is not None and contract.outputs[table].internal:
+            continue
+        for field in model.fields:
+            english = column_heading(contract, table, field.id, "", "en")
+            assert english, (table, field.id)
+            for lang in ("fr", "ar"):
+                other = column_heading(contract, table, field.id, "", lang)
+                assert other and other != english, (table, field.id, lang)
