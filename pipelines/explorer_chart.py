@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.explorer import TableView
+from pipelines.explorer import IDENTIFIERS, TableView
 from pipelines.release.charts import COUNT, WIDTH, Chart, chart_words, localised
 from schemas.contract import Contract
 
@@ -32,12 +32,25 @@ YEAR = "time_period"
 MEASURE = "measure"
 
 
-def view_chart(contract: Contract, view: TableView, lang: str = "en") -> Chart | None:
-    """The chart of `view` in `lang`, or None where the view has no numbers to draw or too
-    many columns (or codes) vary in it to draw them clearly."""
+#: Why a view is not drawn (the page words each): the table has no numbers; no value of the
+#: view is published; there is one value; too much varies in it to draw clearly.
+NO_NUMBERS, NOTHING_PUBLISHED, ONE_VALUE, TOO_MUCH = "no_numbers", "nothing", "one", "too_much"
+#: Rows of a view past which it is not drawn, whatever varies (before any work on them).
+MAX_ROWS = MAX_SERIES * 100
+
+
+def view_chart(contract: Contract, view: TableView, lang: str = "en") -> Chart | str:
+    """The chart of `view` in `lang`, or why it is not drawn (NO_NUMBERS, NOTHING_PUBLISHED,
+    ONE_VALUE or TOO_MUCH)."""
+    if not measures(contract, view):
+        return NO_NUMBERS
+    if len(view.rows) > MAX_ROWS:
+        return TOO_MUCH
     data, varying = chart_data(contract, view)
-    if data.empty:
-        return None
+    if data.empty or data["value"].isna().all():
+        return NOTHING_PUBLISHED
+    if not varying:
+        return ONE_VALUE
     codes = {column: data[column].nunique() for column in varying}
     others = [c for c in varying if c != YEAR]
     said = chart_words(contract, "view", lang)
@@ -47,32 +60,32 @@ def view_chart(contract: Contract, view: TableView, lang: str = "en") -> Chart |
     value = view.headings[drawn[0]] if len(drawn) == 1 else said["x"]
     headings = {**view.headings, MEASURE: said["colour"], "value": value}
     if YEAR in varying and len(others) <= 1 and all(codes[c] <= MAX_SERIES for c in others):
+        # a suppressed year is a gap in its line (its row kept, without a value)
         spec = _lines(data, said, headings, others[0] if others else None)
     elif YEAR not in varying and 1 <= len(others) <= 2:
-        # the bars along the column with more codes, grouped by the other's
+        # the bars along the column with more codes, grouped by the other's; a suppressed
+        # value has no bar (not a bar of zero)
+        data = data[data["value"].notna()].reset_index(drop=True)
         bars, *rest = sorted(others, key=lambda c: -codes[c])
         group = rest[0] if rest else None
         if len(data) > MAX_BARS or (group is not None and codes[group] > MAX_SERIES):
-            return None
+            return TOO_MUCH
         spec = _bars(data, said, headings, bars, group)
     else:
-        return None
+        return TOO_MUCH
     return Chart("view", lang, view.title, said["description"], localised(spec, contract, lang),
                  data)  # fmt: skip
 
 
 def chart_data(contract: Contract, view: TableView) -> tuple[pd.DataFrame, list[str]]:
-    """The view's published values, one row each (the label of each code, the value), and
-    the key columns (and MEASURE, where a table has several) that hold more than one code.
-    Empty where the table has no numbers or none is published in the view."""
+    """The view's values, one row each (the label of each code, the value; no value where it
+    is not published), and the key columns (and MEASURE, where a table has several) that
+    hold more than one code. Empty where the table has no numbers or the view no rows."""
     drawn = measures(contract, view)
     key = [c for c in contract.tables.published(view.spec.name).key if c in view.rows]
     if not drawn or view.rows.empty:
         return pd.DataFrame(), []
     long = view.rows.melt(id_vars=key, value_vars=drawn, var_name=MEASURE, value_name="value")
-    long = long[long["value"].notna()]
-    if long.empty:
-        return pd.DataFrame(), []
     columns = [*key, MEASURE] if len(drawn) > 1 else key
     varying = [c for c in columns if (long[c] != long[c].iloc[0]).any()]
     data = pd.DataFrame(index=long.index)
@@ -96,7 +109,7 @@ def measures(contract: Contract, view: TableView) -> list[str]:
     counts = [
         f.id
         for f in model.fields
-        if f.type == "count" and f.id in view.rows and not f.id.endswith("_id")
+        if f.type == "count" and f.id in view.rows and f.id not in IDENTIFIERS
     ]
     return ["obs_value"] if "obs_value" in counts else counts
 
@@ -106,7 +119,8 @@ def _base(data: pd.DataFrame, said: dict[str, str]) -> dict[str, Any]:
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": said["title"],
         "description": f"{said['title']}. {said['description']}",
-        "data": {"values": data.to_dict("records")},
+        # an unpublished value as JSON's null (a gap), not NaN
+        "data": {"values": data.astype(object).where(data.notna(), None).to_dict("records")},
         "config": {"font": "DejaVu Sans"},
     }
 
@@ -116,7 +130,7 @@ def _value_axis(headings: dict[str, str]) -> dict[str, Any]:
         "field": "value",
         "type": "quantitative",
         "title": headings["value"],
-        "axis": {"format": COUNT},
+        "axis": {"format": COUNT, "tickMinStep": 1},  # counts: no tick between 1 and 2
     }
 
 

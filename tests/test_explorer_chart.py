@@ -10,9 +10,16 @@ import pandas as pd
 import pytest
 
 from pipelines.explorer import table_view
-from pipelines.explorer_chart import MAX_BARS, view_chart
+from pipelines.explorer_chart import (
+    MAX_BARS,
+    NOTHING_PUBLISHED,
+    ONE_VALUE,
+    TOO_MUCH,
+    view_chart,
+)
 from pipelines.release import write_release
 from pipelines.release.chart_render import svg_of
+from pipelines.release.charts import Chart
 from schemas.contract import load_contract
 
 CONTRACT = load_contract()
@@ -63,7 +70,7 @@ def view(release: Path, lang: str = "en", **chosen: list[str]):
 
 def test_years_and_one_other_column_are_lines(release: Path):
     chart = view_chart(CONTRACT, view(release, sex=["_T"]))
-    assert chart is not None and chart.spec["mark"]["type"] == "line"
+    assert isinstance(chart, Chart) and chart.spec["mark"]["type"] == "line"
     assert chart.spec["encoding"]["x"]["field"] == "time_period"
     assert chart.spec["encoding"]["color"]["field"] == "country_of_residence"
     assert set(chart.data["country_of_residence"]) == {"Uganda", "Tanzania", "Total"}
@@ -72,7 +79,7 @@ def test_years_and_one_other_column_are_lines(release: Path):
 
 def test_one_year_and_two_columns_are_grouped_bars(release: Path):
     chart = view_chart(CONTRACT, view(release, time_period=["2020"]))
-    assert chart is not None and chart.spec["mark"] == "bar"
+    assert isinstance(chart, Chart) and chart.spec["mark"] == "bar"
     encoding = chart.spec["encoding"]
     # three countries and three sexes: the bars by the one listed first, grouped by the other
     assert {encoding["y"]["field"], encoding["color"]["field"]} == {
@@ -83,10 +90,24 @@ def test_one_year_and_two_columns_are_grouped_bars(release: Path):
     assert len(chart.data) == 9
 
 
-def test_a_view_with_too_much_varying_is_not_drawn(release: Path):
-    assert view_chart(CONTRACT, view(release)) is None  # year, sex and country all vary
+def test_a_view_not_drawn_says_why(release: Path):
+    assert view_chart(CONTRACT, view(release)) == TOO_MUCH  # year, sex and country all vary
     one = view(release, time_period=["2020"], sex=["F"], country_of_residence=["UGA"])
-    assert view_chart(CONTRACT, one) is None  # one value: nothing to compare
+    assert view_chart(CONTRACT, one) == ONE_VALUE
+    hidden = view(release, time_period=["2021"], sex=["F"], country_of_residence=["UGA"])
+    assert view_chart(CONTRACT, hidden) == NOTHING_PUBLISHED
+    # a year and two other columns: too much for lines
+    assert view_chart(CONTRACT, view(release, country_of_residence=["UGA", "TZA"])) == TOO_MUCH
+
+
+def test_a_suppressed_year_is_a_gap_in_its_line(release: Path):
+    """Kenya's women in Uganda across the years: 2021 is suppressed, so its line has a gap
+    (the year kept on the axis, with no value), never a value of zero."""
+    chart = view_chart(CONTRACT, view(release, sex=["F"], country_of_residence=["UGA"]))
+    assert isinstance(chart, Chart) and chart.spec["mark"]["type"] == "line"
+    values = {row["time_period"]: row["value"] for row in chart.spec["data"]["values"]}
+    assert set(values) == {"2019", "2020", "2021"} and values["2021"] is None
+    assert values["2019"] > 0 and values["2020"] > 0
 
 
 def test_too_many_bars_are_not_drawn(release: Path, tmp_path: Path):
@@ -95,9 +116,9 @@ def test_too_many_bars_are_not_drawn(release: Path, tmp_path: Path):
     frame = nationals_abroad().iloc[[0]].drop(columns="country_of_residence")
     many = frame.merge(pd.DataFrame({"country_of_residence": codes}), how="cross")
     folder = write_release({TABLE: many}, tmp_path, "many", metadata={"by": "test"})
-    assert view_chart(CONTRACT, table_view(CONTRACT, folder, TABLE, {})) is None
+    assert view_chart(CONTRACT, table_view(CONTRACT, folder, TABLE, {})) == TOO_MUCH
     fewer = {"country_of_residence": codes[:MAX_BARS]}
-    assert view_chart(CONTRACT, table_view(CONTRACT, folder, TABLE, fewer)) is not None
+    assert isinstance(view_chart(CONTRACT, table_view(CONTRACT, folder, TABLE, fewer)), Chart)
 
 
 def test_a_suppressed_value_is_not_drawn(release: Path):
@@ -107,7 +128,7 @@ def test_a_suppressed_value_is_not_drawn(release: Path):
     shown = view(release, time_period=["2021"])
     assert shown.rows["obs_value"].isna().sum() == 1
     chart = view_chart(CONTRACT, shown)
-    assert chart is not None and len(chart.data) == len(shown.rows) - 1
+    assert isinstance(chart, Chart) and len(chart.data) == len(shown.rows) - 1
     assert (chart.data["value"] > 0).all()
     drawn = set(zip(chart.data["sex"], chart.data["country_of_residence"], strict=True))
     assert ("Female", "Uganda") not in drawn and ("Male", "Uganda") in drawn
@@ -119,12 +140,12 @@ def test_french_and_arabic_charts_write_numbers_as_their_pages_do(release: Path,
     from pipelines.i18n import number
 
     french = view_chart(CONTRACT, view(release, "fr", sex=["_T"]), "fr")
-    assert french is not None
+    assert isinstance(french, Chart)
     assert french.spec["config"]["locale"]["number"]["thousands"] == "\u202f"
     svg = svg_of(french.spec, tmp_path)
     assert number(1_000_000, "fr") in svg and "Ouganda" in svg
     arabic = view_chart(CONTRACT, view(release, "ar", sex=["_T"]), "ar")
-    assert arabic is not None and "أوغندا" in set(arabic.data["country_of_residence"])
+    assert isinstance(arabic, Chart) and "أوغندا" in set(arabic.data["country_of_residence"])
 
 
 def test_view_charts_are_valid_vega_lite_specifications(release: Path):
@@ -134,5 +155,5 @@ def test_view_charts_are_valid_vega_lite_specifications(release: Path):
     for lang in ("en", "fr", "ar"):
         for chosen in ({"sex": ["_T"]}, {"time_period": ["2020"]}):
             chart = view_chart(CONTRACT, view(release, lang, **chosen), lang)
-            assert chart is not None
+            assert isinstance(chart, Chart)
             alt.Chart.from_dict(chart.spec)  # raises on anything the schema does not allow

@@ -391,10 +391,11 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
     kept = rows[(rows["ref_area"] == "KEN") & (rows["time_period"] == 2023) & (rows["sex"] == "F")]
     codes = {code for cell in kept["footnotes"].dropna() for code in cell.split()}
     notes = _release_table(published, "footnotes").set_index("code")["text"]
-    assert codes and all(f"<dt>{c}</dt><dd>{escape(notes[c])}</dd>" in html for c in codes)
+    notes_html = [f'<dt>{c}</dt><dd lang="en" dir="ltr">{escape(notes[c])}</dd>' for c in codes]
+    assert codes and all(note in html for note in notes_html)
     # every age and citizenship of Kenya's women in 2023: too much to draw, so the page says
     # how to get a chart; the totals by citizenship are drawn, numbers grouped as French does
-    assert "<svg" not in html and "To see this view as a chart" in html
+    assert "<svg" not in html and "To see this view as a chart, filter it" in html
     totals = f"{url}&age=_T&citizenship=_T&citizenship=KEN&citizenship=UGA"
     french = anonymous.get(totals, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert french.count("<svg") == 1
@@ -567,6 +568,16 @@ def test_charts_wait_their_turn_and_a_page_is_served_without_one_meanwhile(publi
         public._RENDERING.release()
     html = anonymous.get(url).content.decode()
     assert html.count("<svg") == 1 and "Too many charts" not in html
+    # a rendering that fails: the page is served, without the chart, and says so
+    from pipelines.release import chart_render
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rendering the charts failed: V8 gave up")
+
+    monkeypatch.setattr(chart_render, "svg_of", broken)
+    page = anonymous.get(url.replace("time_period=2022", "time_period=2021"))
+    assert page.status_code == 200
+    assert "The chart of this view could not be drawn" in page.content.decode()
 
 
 @pytest.mark.integration

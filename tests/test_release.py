@@ -484,6 +484,8 @@ def test_the_charts_of_a_release_are_drawn_from_its_tables_in_three_languages(re
             assert {f"{chart}.{lang}.svg", f"{chart}.{lang}.png"} <= names
     assert (charts / "mirror_flows.png").exists() is False
     french = (charts / "mirror_flows.fr.svg").read_text(encoding="utf-8")
+    # the picture's words for a screen reader, in its language
+    assert "<title>Flux miroirs entre États membres</title><desc>" in french
     assert "Flux miroirs entre États membres" in french and 'aria-label="' in french
     assert (charts / "mirror_flows.en.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the numbers drawn are the published ones: only pairs both sides report

@@ -20,8 +20,13 @@ from typing import Any
 TIMEOUT = 600
 
 
-def render(jobs: list[tuple[dict[str, Any], Path, Path | None]], png_scale: int = 2) -> None:
-    """Write each job's specification as SVG (and PNG, when a path is given)."""
+def render(
+    jobs: list[tuple[dict[str, Any], Path, Path | None]],
+    png_scale: int = 2,
+    timeout: float = TIMEOUT,
+) -> None:
+    """Write each job's specification as SVG (and PNG, when a path is given); a
+    RuntimeError when the renderer fails, subprocess.TimeoutExpired after `timeout` s."""
     if not jobs:
         return
     payload = json.dumps(
@@ -40,17 +45,17 @@ def render(jobs: list[tuple[dict[str, Any], Path, Path | None]], png_scale: int 
         input=payload,
         text=True,
         capture_output=True,
-        timeout=TIMEOUT,
+        timeout=timeout,
         check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"rendering the charts failed: {done.stderr.strip()[-2000:]}")
 
 
-def svg_of(spec: dict[str, Any], scratch: Path) -> str:
+def svg_of(spec: dict[str, Any], scratch: Path, timeout: float = TIMEOUT) -> str:
     """One chart as SVG text (rendered into `scratch`, a folder of the caller's)."""
     path = scratch / "chart.svg"
-    render([(spec, path, None)])
+    render([(spec, path, None)], timeout=timeout)
     return path.read_text(encoding="utf-8")
 
 
@@ -59,11 +64,26 @@ def main() -> None:
 
     request = json.load(sys.stdin)
     for job in request["jobs"]:
-        svg = vlc.vegalite_to_svg(job["spec"])
+        svg = _with_words(vlc.vegalite_to_svg(job["spec"]), job["spec"])
         Path(job["svg"]).write_text(svg, encoding="utf-8")
         if job["png"]:
             # from the SVG: the same picture, without running the chart's Vega program again
             Path(job["png"]).write_bytes(vlc.svg_to_png(svg, scale=request["scale"]))
+
+
+def _with_words(svg: str, spec: dict[str, Any]) -> str:
+    """The SVG with the chart's title and description as its <title> and <desc>, which
+    screen readers announce (vl-convert labels the marks and axes, not the picture)."""
+    from html import escape
+
+    title, about = spec.get("title"), spec.get("description")
+    if not isinstance(title, str):
+        return svg
+    words = f"<title>{escape(title)}</title>"
+    if isinstance(about, str):
+        words += f"<desc>{escape(about)}</desc>"
+    end = svg.index(">", svg.index("<svg")) + 1  # the end of the root element's tag
+    return svg[:end] + words + svg[end:]
 
 
 if __name__ == "__main__":

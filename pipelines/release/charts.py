@@ -10,7 +10,8 @@ Each is drawn from the tables as published (disclosure control applied: a suppre
 empty and drawn as nothing), and written into the release's charts/ folder as
 `<chart>.<lang>.svg` and `.png` (rendered by vl-convert, no browser), with `<chart>.csv`, the
 numbers it shows, for anyone who reads a table rather than a picture. Each SVG carries its
-title and description as accessible text (Vega-Lite's `description` is the SVG's aria-label).
+title and description as its <title> and <desc> (pipelines.release.chart_render), and each
+mark an aria-label with its values (vl-convert's).
 """
 
 from __future__ import annotations

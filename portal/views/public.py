@@ -4,6 +4,8 @@ language, and the filtered view as CSV, XLSX or SDMX-CSV. Only release folders a
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import tempfile
 import threading
 from collections import OrderedDict
@@ -29,13 +31,14 @@ from pipelines.explorer import (
     table_words,
     view_file,
 )
-from pipelines.explorer_chart import measures
 from pipelines.i18n import number
 from pipelines.release.charts import chart_words
 from pipelines.revisions.releases import release_folder
 from pipelines.warehouse.registry import published_release_ids
 from portal import services
 from portal.forms import language
+
+log = logging.getLogger(__name__)
 
 #: Rows a page shows; the downloads hold every row of the view.
 PAGE_ROWS = 1000
@@ -101,7 +104,7 @@ def table(request, release_id: str, name: str):
     rows = [_row(view, columns, kinds, r, hidden, lang) for r in shown.itertuples(index=False)]
     query = urlencode(view.query, doseq=True)
     formats = [f for f in FORMATS if f != "sdmx.csv" or view.spec.dataset is not None]
-    drawn = _view_svg(view, query, lang)
+    svg, why = _view_svg(view, query, lang)
     context = {
         "view": view,
         "headings": [view.headings[c] for c in columns],
@@ -114,32 +117,35 @@ def table(request, release_id: str, name: str):
             for f in formats
         ],
         "releases": _releases(),
-        "chart": None if drawn == BUSY else drawn,
-        "busy": drawn == BUSY,
+        "chart": svg,
+        "why": why,
         "chart_about": chart_words(services.contract(), "view", lang)["description"],
-        "chartable": bool(measures(services.contract(), view)),
     }
     return render(request, "portal/data_table.html", context)
 
 
-#: The charts of the views last drawn: (release, table, filter, language) -> SVG or None. A
-#: release never changes, so neither does the chart of one of its views; the cache spares the
-#: rendering (a child process, about a second) when readers page back and forth.
-_DRAWN: OrderedDict[tuple[str, str, str, str], str | None] = OrderedDict()
+#: The charts of the views last drawn: (release, table, filter, language) -> (SVG, or why
+#: there is none). A release never changes, so neither does the chart of one of its views;
+#: the cache spares the rendering (a process of its own, about a second) when readers page
+#: back and forth.
+_DRAWN: OrderedDict[tuple[str, str, str, str], tuple[str | None, str]] = OrderedDict()
 _DRAWN_MAX = 64
 _DRAWN_LOCK = threading.Lock()
-#: Charts a worker renders at once, and the seconds a page waits for its turn.
+#: Charts a worker process renders at once, and the seconds a page waits for its turn. With
+#: gunicorn's sync workers (migstats portal) each worker serves one request at a time, so the
+#: workers bound the renderings; a threaded server (runserver, gthread) is bounded here.
 _RENDERING = threading.BoundedSemaphore(2)
 RENDER_WAIT = 20
+#: Seconds a page's chart may take to render before the page is served without it.
+RENDER_TIMEOUT = 60
+#: Why a view has no chart besides pipelines.explorer_chart's: it could not be drawn now
+#: (too many being drawn), or its rendering failed (logged).
+BUSY, FAILED = "busy", "failed"
 
 
-#: What _view_svg says of a view it could not draw now (too many charts being drawn).
-BUSY = "busy"
-
-
-def _view_svg(view: TableView, query: str, lang: str) -> str | None:
-    """The chart of the view as SVG; None where the view is not drawn (pipelines.
-    explorer_chart says when), BUSY where it could not be drawn at this moment."""
+def _view_svg(view: TableView, query: str, lang: str) -> tuple[str | None, str]:
+    """The chart of the view as SVG and "", or None and why there is none (a reason of
+    pipelines.explorer_chart, BUSY or FAILED)."""
     from pipelines.explorer_chart import view_chart
 
     key = (view.release_id, view.spec.name, query, lang)
@@ -148,29 +154,34 @@ def _view_svg(view: TableView, query: str, lang: str) -> str | None:
             _DRAWN.move_to_end(key)
             return _DRAWN[key]
     chart = view_chart(services.contract(), view, lang)
-    svg = None
-    if chart is not None:
+    drawn: tuple[str | None, str]
+    if isinstance(chart, str):
+        drawn = (None, chart)
+    else:
         svg = _rendered(chart.spec)
-        if svg is None:
-            return BUSY  # not drawn this time: not remembered either
+        if svg in (BUSY, FAILED):
+            return None, svg  # not drawn this time: not remembered either
+        drawn = (svg, "")
     with _DRAWN_LOCK:
-        _DRAWN[key] = svg
+        _DRAWN[key] = drawn
         while len(_DRAWN) > _DRAWN_MAX:
             _DRAWN.popitem(last=False)
-    return svg
+    return drawn
 
 
-def _rendered(spec: dict) -> str | None:
-    """A chart as SVG text, or None when too many are being drawn: a rendering is a process
-    of its own, so a worker runs a few at once and readers asking for many views cannot start
-    processes without bound (the page is served without its chart when it waits too long)."""
+def _rendered(spec: dict) -> str:
+    """A chart as SVG text; BUSY when too many are being drawn (the page is served without its
+    chart when it waits too long for its turn), FAILED when the rendering failed (logged)."""
     from pipelines.release.chart_render import svg_of
 
     if not _RENDERING.acquire(timeout=RENDER_WAIT):
-        return None
+        return BUSY
     try:
         with tempfile.TemporaryDirectory(prefix="migstats-chart-") as scratch:
-            return svg_of(spec, Path(scratch))
+            return svg_of(spec, Path(scratch), timeout=RENDER_TIMEOUT)
+    except (RuntimeError, subprocess.TimeoutExpired):
+        log.exception("a chart of the data explorer could not be rendered")
+        return FAILED
     finally:
         _RENDERING.release()
 
@@ -289,11 +300,11 @@ def charts(request, release_id: str):
     state = request.GET.get("state") if request.GET.get("state") in states else None
     year = request.GET.get("year", "")
     chosen_year = int(year) if year.isdigit() and int(year) in years else None
-    pyramid = chart = None
+    pyramid = chart = svg = None
     if state and chosen_year:
         chart = pyramid_chart(contract, tables, state, chosen_year, lang)
         svg = _rendered(chart.spec) if chart is not None else None
-        if chart is not None and svg is not None:
+        if chart is not None and svg not in (BUSY, FAILED):
             pyramid = {
                 "title": chart.title,
                 "description": chart.description,
@@ -310,7 +321,7 @@ def charts(request, release_id: str):
         "year": chosen_year,
         "pyramid": pyramid,
         "asked": bool(state and chosen_year),
-        "busy": pyramid is None and state and chosen_year and chart is not None,
+        "why": svg if pyramid is None and chart is not None else "",
     }
     return render(request, "portal/data_charts.html", context)
 
