@@ -425,6 +425,39 @@ def test_anyone_browses_the_published_tables_in_their_language(published):
 
 
 @pytest.mark.integration
+def test_a_long_view_is_read_a_page_at_a_time(published):
+    """A slow connection gets a page of rows at a time: the pages follow one another in the
+    table's order, keep the filter, and together hold the view; any other page number is
+    the first or the last page."""
+    from portal.views.public import PAGE_ROWS
+
+    anonymous = client_for(None)
+    table = _release_table(published, "population_by_citizenship")
+    kenya = table[table["ref_area"] == "KEN"]
+    pages = -(-len(kenya) // PAGE_ROWS)
+    assert pages >= 2, "the test needs a view of several pages"
+    base = f"/data/{published}/population_by_citizenship/?ref_area=KEN"
+
+    def rows_of(html: str) -> list[str]:
+        body = html.split("<tbody>")[1].split("</tbody>")[0]
+        return [r for r in body.split("<tr>")[1:]]
+
+    seen = []
+    for page in range(1, pages + 1):
+        html = anonymous.get(f"{base}&page={page}").content.decode()
+        seen += rows_of(html)
+        assert f"Page {page} of {pages}" in html
+        if page < pages:
+            assert f'href="?ref_area=KEN&amp;page={page + 1}" rel="next"' in html
+    assert len(seen) == len(kenya) and all("<td>KEN <span" in r for r in seen)
+    last = anonymous.get(f"{base}&page={pages}").content.decode()
+    for odd in ("0", "-1", "x", "9" * 5000, str(pages + 5)):
+        html = anonymous.get(f"{base}&page={odd}").content.decode()
+        expected = last if odd == str(pages + 5) else anonymous.get(base).content.decode()
+        assert rows_of(html) == rows_of(expected), odd[:10]
+
+
+@pytest.mark.integration
 def test_a_downloaded_view_holds_exactly_the_rows_of_the_filtered_table(published, tmp_path):
     import io
 

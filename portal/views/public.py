@@ -40,8 +40,11 @@ from portal.forms import language
 
 log = logging.getLogger(__name__)
 
-#: Rows a page shows; the downloads hold every row of the view.
-PAGE_ROWS = 1000
+#: Rows a page of a table shows (a few dozen kilobytes over a slow connection); the pages
+#: follow one another (?page=2), and the downloads hold every row of the view.
+PAGE_ROWS = 200
+#: Rows of a chart's numbers shown under it.
+NUMBER_ROWS = 1000
 
 
 def _releases() -> list[str]:
@@ -97,7 +100,11 @@ def table(request, release_id: str, name: str):
     except KeyError:
         raise Http404("This release publishes no such table.") from None
     columns = view.spec.column_ids
-    shown = view.rows.head(PAGE_ROWS)
+    pages = max(1, -(-len(view.rows) // PAGE_ROWS))
+    asked = request.GET.get("page", "1")
+    page = min(int(asked), pages) if asked.isdigit() and 0 < len(asked) < 7 and int(asked) else 1
+    first = (page - 1) * PAGE_ROWS
+    shown = view.rows.iloc[first : first + PAGE_ROWS]
     model = services.contract().tables.published(name)
     kinds = {c: model.field(c).type for c in columns}
     hidden = _suppressed()
@@ -110,7 +117,13 @@ def table(request, release_id: str, name: str):
         "headings": [view.headings[c] for c in columns],
         "rows": rows,
         "total": len(view.rows),
-        "shown": len(shown),
+        "first": first + 1,
+        "last": first + len(shown),
+        "page": page,
+        "pages": pages,
+        # the neighbouring pages: the same view (filter) a page further
+        "previous": _q(urlencode({**view.query, "page": page - 1}, doseq=True)) if page > 1 else "",
+        "next": _q(urlencode({**view.query, "page": page + 1}, doseq=True)) if page < pages else "",
         "query": query,
         "downloads": [
             (f, reverse("portal:data_download", args=[release_id, name, f]) + _q(query))
@@ -287,7 +300,7 @@ def charts(request, release_id: str):
                         "portal:data_file", args=[release_id, f"{CHARTS_DIR}/{numbers.name}"]
                     ),
                     "columns": list(table.columns),
-                    "rows": table.head(PAGE_ROWS).values.tolist(),
+                    "rows": table.head(NUMBER_ROWS).values.tolist(),
                 }
             )
     tables = {
