@@ -187,10 +187,10 @@ def _footnotes(folder: Path, rows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
 
 def table_words(contract: Contract, table: str, lang: str = "en") -> tuple[str, str]:
     """A published table's title and description in `lang` (dissemination.yaml's words for a
-    dissemination table; the table model's for the others)."""
-    said = contract.dissemination.get(table)
+    dissemination table, outputs.yaml's for an indicator table)."""
+    said: Labelled | None = contract.dissemination.get(table) or contract.outputs.get(table)
     if said is not None:
-        return said.label_in(lang), said.description_in(lang)
+        return said.label_in(lang), " ".join(said.description_in(lang).split())
     model = contract.tables.published(table)
     return model.label, model.description
 

@@ -339,8 +339,9 @@ class OutputColumn(Labelled):
 
 
 @dataclass(frozen=True)
-class Output:
-    """A published table that is not a dataset (migrant_stock, mirror_flows, ...)."""
+class Output(Labelled):
+    """A published table that is not a dataset (migrant_stock, mirror_flows, ...), with its
+    title and description in the other languages (`label_fr`, ... in `words`)."""
 
     id: str
     label: str
@@ -356,6 +357,11 @@ class Output:
     sources: tuple[Source, ...] = ()
     #: Settings of the indicator's method (outputs.yaml keys besides the ones above).
     params: Mapping[str, Any] = field(default_factory=dict)
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def translations(self) -> Mapping[str, str]:
+        return self.words
 
     @property
     def internal(self) -> bool:
@@ -714,7 +720,8 @@ def _load(root: Path) -> Contract:
             stage=o.get("stage", "indicators"),
             audience=o.get("audience", "public"),
             sources=parse_sources(o.get("sources")),
-            params={k: v for k, v in o.items() if k not in _OUTPUT_KEYS},
+            params={k: v for k, v in _untranslated(o).items() if k not in _OUTPUT_KEYS},
+            words=translations_of(o),
         )
         for oid, o in _yaml(files, "outputs.yaml").items()
     }

@@ -308,3 +308,18 @@ def test_every_public_column_has_a_heading_in_french_and_arabic():
             for lang in ("fr", "ar"):
                 other = column_heading(contract, table, field.id, "", lang)
                 assert other and other != english, (table, field.id, lang)
+
+
+def test_every_public_table_has_a_title_and_description_in_french_and_arabic():
+    """The explorer's catalogue and pages: each public table's own words in every language
+    (dissemination.yaml for the dataset slices, outputs.yaml for the indicators)."""
+    from pipelines.explorer import table_words
+
+    contract = load_contract()
+    for table in published_tables(contract):
+        if contract.outputs.get(table) is not None and contract.outputs[table].internal:
+            continue
+        title, about = table_words(contract, table, "en")
+        for lang in ("fr", "ar"):
+            other_title, other_about = table_words(contract, table, lang)
+            assert other_title != title and other_about != about, (table, lang)
