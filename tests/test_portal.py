@@ -654,6 +654,8 @@ def test_anyone_sees_the_charts_of_a_release_and_a_migrant_pyramid(published):
     assert picture.status_code == 200 and picture["Content-Type"] == "image/svg+xml"
     french = anonymous.get(f"/data/{published}/charts/", HTTP_ACCEPT_LANGUAGE="fr").content
     assert b"migrant_stock.fr.svg" in french
+    # the numbers under each chart, in the page's language
+    assert '<th scope="col">Année</th>' in french.decode() and "Ouganda" in french.decode()
     pyramid = anonymous.get(f"/data/{published}/charts/?state=KEN&year=2023").content.decode()
     assert "<svg" in pyramid and "Migrants by age and sex: Kenya, 2023" in pyramid
     for bad in ("../warehouse.sqlite", "migrant_stock.en.png", "nothing.svg"):

@@ -8,8 +8,8 @@ the destination); data availability (member state x dataset x year).
 
 Each is drawn from the tables as published (disclosure control applied: a suppressed value is
 empty and drawn as nothing), and written into the release's charts/ folder as
-`<chart>.<lang>.svg` and `.png` (rendered by vl-convert, no browser), with `<chart>.csv`, the
-numbers it shows, for anyone who reads a table rather than a picture. Each SVG carries its
+`<chart>.<lang>.svg` and `.png` (rendered by vl-convert, no browser), with `<chart>.<lang>.csv`,
+the numbers it shows, for anyone who reads a table rather than a picture. Each SVG carries its
 title and description as its <title> and <desc> (pipelines.release.chart_render), and each
 mark an aria-label with its values (vl-convert's).
 """
@@ -86,13 +86,17 @@ def write_charts(
             target.mkdir(exist_ok=True)
             svg, png = target / f"{chart.id}.{lang}.svg", target / f"{chart.id}.{lang}.png"
             jobs.append((chart.spec, svg, png))
-            paths += [svg, png]
-            if lang == "en":
-                table = target / f"{chart.id}.csv"
-                chart.data.to_csv(table, index=False, encoding="utf-8-sig")
-                paths.append(table)
+            table = target / f"{chart.id}.{lang}.csv"  # its numbers, labelled in `lang`
+            chart.data.to_csv(table, index=False, encoding="utf-8-sig")
+            paths += [svg, png, table]
     render(jobs, PNG_SCALE)  # in a child process: see pipelines.release.chart_render
     return paths
+
+
+def column_words(contract: Contract, lang: str = "en") -> dict[str, str]:
+    """The headings of the charts' numbers (their CSV columns) in `lang`, by column."""
+    columns = yaml.safe_load(contract.text("charts.yaml")).get("columns", {})
+    return {name: str(words.get(lang) or words["en"]) for name, words in columns.items()}
 
 
 def chart_words(contract: Contract, chart_id: str, lang: str = "en") -> dict[str, str]:

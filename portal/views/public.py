@@ -37,6 +37,7 @@ from pipelines.revisions.releases import release_folder
 from pipelines.warehouse.registry import published_release_ids
 from portal import services
 from portal.forms import language
+from schemas.code_columns import column_codes
 
 log = logging.getLogger(__name__)
 
@@ -275,15 +276,24 @@ def _row(
 def charts(request, release_id: str):
     """The release's charts in the reader's language, each with the numbers it shows, and
     the migrant pyramid of a member state and year chosen in the query (?state=KEN&year=2023)."""
-    from pipelines.release.charts import CHARTS_DIR, PYRAMID_SOURCES, chart_words, pyramid_chart
+    from pipelines.release.charts import (
+        CHARTS_DIR,
+        PYRAMID_SOURCES,
+        chart_words,
+        column_words,
+        pyramid_chart,
+    )
 
     folder = _folder(release_id)
     lang = language()
     contract = services.contract()
     shown = []
+    headings = column_words(contract, lang)
     for name in ("migrant_stock", "migration_matrix", "mirror_flows", "data_availability"):
         svg = folder / CHARTS_DIR / f"{name}.{lang}.svg"
-        numbers = folder / CHARTS_DIR / f"{name}.csv"
+        numbers = folder / CHARTS_DIR / f"{name}.{lang}.csv"
+        if not numbers.is_file():  # a release made before the numbers were in each language
+            numbers = folder / CHARTS_DIR / f"{name}.csv"
         if svg.is_file() and numbers.is_file():
             table = pd.read_csv(numbers, encoding="utf-8-sig", keep_default_na=False, dtype=str)
             said = chart_words(contract, name, lang)
@@ -299,7 +309,7 @@ def charts(request, release_id: str):
                     "numbers": reverse(
                         "portal:data_file", args=[release_id, f"{CHARTS_DIR}/{numbers.name}"]
                     ),
-                    "columns": list(table.columns),
+                    "columns": [headings.get(c, c) for c in table.columns],
                     "rows": table.head(NUMBER_ROWS).values.tolist(),
                 }
             )
@@ -308,11 +318,13 @@ def charts(request, release_id: str):
         for t, _ in PYRAMID_SOURCES
         if (folder / f"{t}.parquet").is_file()
     }
+    area = column_codes(contract, "population_by_citizenship").get("ref_area", {})
     states = sorted(contract.members)
+    options = [(s, area[s].label_in(lang) if s in area else s) for s in states]
     years = sorted({int(y) for t in tables.values() for y in t["time_period"].dropna().unique()})
     state = request.GET.get("state") if request.GET.get("state") in states else None
     year = request.GET.get("year", "")
-    chosen_year = int(year) if year.isdigit() and int(year) in years else None
+    chosen_year = int(year) if year.isdigit() and len(year) == 4 and int(year) in years else None
     pyramid = chart = svg = None
     if state and chosen_year:
         chart = pyramid_chart(contract, tables, state, chosen_year, lang)
@@ -322,13 +334,14 @@ def charts(request, release_id: str):
                 "title": chart.title,
                 "description": chart.description,
                 "svg": svg,
-                "columns": list(chart.data.columns),
-                "rows": chart.data.values.tolist(),
+                # what a reader reads (the order of the ages and the bars' side are drawing's)
+                "columns": [headings[c] for c in ("age", "sex", "persons")],
+                "rows": chart.data[["age", "sex", "persons"]].values.tolist(),
             }
     context = {
         "release_id": release_id,
         "charts": shown,
-        "states": states,
+        "states": options,
         "years": years,
         "state": state,
         "year": chosen_year,
