@@ -451,7 +451,7 @@ def test_a_long_view_is_read_a_page_at_a_time(published):
             assert f'href="?ref_area=KEN&amp;page={page + 1}" rel="next"' in html
     assert len(seen) == len(kenya) and all("<td>KEN <span" in r for r in seen)
     last = anonymous.get(f"{base}&page={pages}").content.decode()
-    for odd in ("0", "-1", "x", "9" * 5000, str(pages + 5)):
+    for odd in ("0", "-1", "x", "9" * 5000, "\u00b2", "\u2460", str(pages + 5)):
         html = anonymous.get(f"{base}&page={odd}").content.decode()
         expected = last if odd == str(pages + 5) else anonymous.get(base).content.decode()
         assert rows_of(html) == rows_of(expected), odd[:10]
@@ -658,5 +658,18 @@ def test_anyone_sees_the_charts_of_a_release_and_a_migrant_pyramid(published):
     assert '<th scope="col">Année</th>' in french.decode() and "Ouganda" in french.decode()
     pyramid = anonymous.get(f"/data/{published}/charts/?state=KEN&year=2023").content.decode()
     assert "<svg" in pyramid and "Migrants by age and sex: Kenya, 2023" in pyramid
+    # drawn once: asked again, it is not rendered again
+    from pipelines.release import chart_render
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the pyramid was rendered a second time")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chart_render, "svg_of", not_again)
+        again = anonymous.get(f"/data/{published}/charts/?state=KEN&year=2023")
+        assert again.content.decode().count("<svg") == 1
+    for year in ("\u00b2\u00b2\u00b2\u00b2", "2\u00b2\u00b23", "99999999999999"):
+        odd = anonymous.get(f"/data/{published}/charts/?state=KEN&year={year}")
+        assert odd.status_code == 200 and "<svg" not in odd.content.decode(), year
     for bad in ("../warehouse.sqlite", "migrant_stock.en.png", "nothing.svg"):
         assert anonymous.get(f"/data/{published}/charts/{bad}").status_code in (302, 404), bad

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ from pipelines.explorer import (
     view_file,
 )
 from pipelines.i18n import number
-from pipelines.release.charts import chart_words
+from pipelines.release.charts import Chart, chart_words
 from pipelines.revisions.releases import release_folder
 from pipelines.warehouse.registry import published_release_ids
 from portal import services
@@ -103,7 +104,9 @@ def table(request, release_id: str, name: str):
     columns = view.spec.column_ids
     pages = max(1, -(-len(view.rows) // PAGE_ROWS))
     asked = request.GET.get("page", "1")
-    page = min(int(asked), pages) if asked.isdigit() and 0 < len(asked) < 7 and int(asked) else 1
+    # digits 0-9 only: str.isdigit() also takes "²", which int() refuses
+    number = asked.isascii() and asked.isdigit() and len(asked) < 7 and int(asked) > 0
+    page = min(int(asked), pages) if number else 1
     first = (page - 1) * PAGE_ROWS
     shown = view.rows.iloc[first : first + PAGE_ROWS]
     model = services.contract().tables.published(name)
@@ -163,16 +166,24 @@ def _view_svg(view: TableView, query: str, lang: str) -> tuple[str | None, str]:
     from pipelines.explorer_chart import view_chart
 
     key = (view.release_id, view.spec.name, query, lang)
+    return _drawn(key, lambda: view_chart(services.contract(), view, lang))
+
+
+def _drawn(
+    key: tuple[str, str, str, str], chart: Callable[[], Chart | str | None]
+) -> tuple[str | None, str]:
+    """The SVG of the chart `chart()` gives (or why there is none: its reason, BUSY, FAILED),
+    remembered under `key` unless it could not be drawn this time."""
     with _DRAWN_LOCK:
         if key in _DRAWN:
             _DRAWN.move_to_end(key)
             return _DRAWN[key]
-    chart = view_chart(services.contract(), view, lang)
+    made = chart()
     drawn: tuple[str | None, str]
-    if isinstance(chart, str):
-        drawn = (None, chart)
+    if made is None or isinstance(made, str):
+        drawn = (None, made or "")
     else:
-        svg = _rendered(chart.spec)
+        svg = _rendered(made.spec)
         if svg in (BUSY, FAILED):
             return None, svg  # not drawn this time: not remembered either
         drawn = (svg, "")
@@ -324,12 +335,15 @@ def charts(request, release_id: str):
     years = sorted({int(y) for t in tables.values() for y in t["time_period"].dropna().unique()})
     state = request.GET.get("state") if request.GET.get("state") in states else None
     year = request.GET.get("year", "")
-    chosen_year = int(year) if year.isdigit() and len(year) == 4 and int(year) in years else None
-    pyramid = chart = svg = None
+    four = year.isascii() and year.isdigit() and len(year) == 4
+    chosen_year = int(year) if four and int(year) in years else None
+    pyramid = chart = None
+    why = ""
     if state and chosen_year:
         chart = pyramid_chart(contract, tables, state, chosen_year, lang)
-        svg = _rendered(chart.spec) if chart is not None else None
-        if chart is not None and svg not in (BUSY, FAILED):
+        key = (release_id, "pyramid", f"{state} {chosen_year}", lang)
+        svg, why = _drawn(key, lambda: chart)
+        if chart is not None and svg is not None:
             pyramid = {
                 "title": chart.title,
                 "description": chart.description,
@@ -347,7 +361,7 @@ def charts(request, release_id: str):
         "year": chosen_year,
         "pyramid": pyramid,
         "asked": bool(state and chosen_year),
-        "why": svg if pyramid is None and chart is not None else "",
+        "why": why,
     }
     return render(request, "portal/data_charts.html", context)
 
