@@ -26,6 +26,7 @@ def main() -> None:
     for name, role, states, password in DEMO_ACCOUNTS:
         scope = f" for {', '.join(states)}" if states else ", every member state"
         print(f"  {name:<12} password {password:<26} {role.replace('_', ' ')}{scope}")
+    print("  the public data explorer needs no account: http://127.0.0.1:8000/data/")
 
 
 if __name__ == "__main__":
