@@ -42,7 +42,8 @@ MAX_ROWS = MAX_SERIES * 100
 def view_chart(contract: Contract, view: TableView, lang: str = "en") -> Chart | str:
     """The chart of `view` in `lang`, or why it is not drawn (NO_NUMBERS, NOTHING_PUBLISHED,
     ONE_VALUE or TOO_MUCH)."""
-    if not measures(contract, view):
+    drawn = measures(contract, view)
+    if not drawn:
         return NO_NUMBERS
     if len(view.rows) > MAX_ROWS:
         return TOO_MUCH
@@ -55,7 +56,6 @@ def view_chart(contract: Contract, view: TableView, lang: str = "en") -> Chart |
     others = [c for c in varying if c != YEAR]
     said = chart_words(contract, "view", lang)
     said["title"] = view.title
-    drawn = measures(contract, view)
     # the value axis: the measure's heading, or "Value" where a legend names several
     value = view.headings[drawn[0]] if len(drawn) == 1 else said["x"]
     headings = {**view.headings, MEASURE: said["colour"], "value": value}
@@ -114,7 +114,7 @@ def measures(contract: Contract, view: TableView) -> list[str]:
     return ["obs_value"] if "obs_value" in counts else counts
 
 
-def _base(data: pd.DataFrame, said: dict[str, str]) -> dict[str, Any]:
+def _base(data: pd.DataFrame, said: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": said["title"],
@@ -146,7 +146,7 @@ def _tooltip(headings: dict[str, str], *columns: str) -> list[dict[str, Any]]:
 
 
 def _lines(
-    data: pd.DataFrame, said: dict[str, str], headings: dict[str, str], series: str | None
+    data: pd.DataFrame, said: dict[str, Any], headings: dict[str, str], series: str | None
 ) -> dict[str, Any]:
     encoding: dict[str, Any] = {
         "x": {"field": YEAR, "type": "ordinal", "title": headings[YEAR], "axis": {"labelAngle": 0}},
@@ -166,7 +166,7 @@ def _lines(
 
 def _bars(
     data: pd.DataFrame,
-    said: dict[str, str],
+    said: dict[str, Any],
     headings: dict[str, str],
     bars: str,
     group: str | None,

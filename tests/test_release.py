@@ -510,3 +510,14 @@ def test_every_chart_is_a_valid_vega_lite_specification():
         for chart in charts:
             kind = alt.LayerChart if "layer" in chart.spec else alt.Chart
             kind.from_dict(chart.spec)  # raises on anything the schema does not allow
+
+
+def test_every_availability_status_has_its_colour():
+    """definitions/charts.yaml colours each status of the availability chart, so a status keeps
+    its colour in every language and release (and none reuses another's)."""
+    from pipelines.release.charts import chart_colours
+    from schemas.code_columns import column_codes
+
+    colours = chart_colours(CONTRACT, "data_availability")
+    assert set(colours) == set(column_codes(CONTRACT, "data_availability")["status"])
+    assert len(set(colours.values())) == len(colours)

@@ -37,9 +37,6 @@ CHARTS_DIR = "charts"
 AGGREGATE = "COMESA"
 #: How a count is written (d3-format: digits grouped, no decimals), in the reader's locale.
 COUNT = ",d"
-#: The colours of data availability's statuses, in CL_AVAILABILITY's order: accepted (blue),
-#: accepted with warnings (orange), held for review (yellow), rejected (red), missing (grey).
-STATUS_COLOURS = ["#4c78a8", "#f58518", "#eeca3b", "#e45756", "#bab0ac"]
 #: Pixel size of the exported pictures (PNG at twice that for print).
 WIDTH, HEIGHT, PNG_SCALE = 640, 400, 2
 
@@ -99,7 +96,7 @@ def column_words(contract: Contract, lang: str = "en") -> dict[str, str]:
     return {name: str(words.get(lang) or words["en"]) for name, words in columns.items()}
 
 
-def chart_words(contract: Contract, chart_id: str, lang: str = "en") -> dict[str, str]:
+def chart_words(contract: Contract, chart_id: str, lang: str = "en") -> dict[str, Any]:
     """A chart's title, description and axis titles in `lang` (definitions/charts.yaml)."""
     return _words(yaml.safe_load(contract.text("charts.yaml"))[chart_id], lang)
 
@@ -114,9 +111,15 @@ def localised(spec: dict[str, Any], contract: Contract, lang: str) -> dict[str, 
     return {**spec, "config": config}
 
 
-def _words(spec: Mapping[str, Any], lang: str) -> dict[str, str]:
-    """A chart's words in `lang` (English where a language has none)."""
-    out = {
+def chart_colours(contract: Contract, chart_id: str) -> dict[str, str]:
+    """A chart's colours by code, in the order charts.yaml gives them (none: Vega-Lite's)."""
+    entry = yaml.safe_load(contract.text("charts.yaml"))[chart_id]
+    return {str(code): str(colour) for code, colour in entry.get("colours", {}).items()}
+
+
+def _words(spec: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A chart's words in `lang` (English where a language has none), and its colours."""
+    out: dict[str, Any] = {
         key: str((lang != "en" and spec.get(f"{key}_{lang}")) or spec.get(key, ""))
         for key in ("title", "description")
     }
@@ -124,6 +127,7 @@ def _words(spec: Mapping[str, Any], lang: str) -> dict[str, str]:
     for axis in ("x", "y", "colour"):
         texts = spec.get(axis, {})
         out[axis] = str(texts.get(lang) or texts.get("en", ""))
+    out["colours"] = [str(c) for c in spec.get("colours", {}).values()]
     return out
 
 
@@ -277,7 +281,9 @@ def _mirror(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _availability(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     area = _labeller(contract, "data_availability", "ref_area", lang)
     statuses = column_codes(contract, "data_availability")["status"]
-    labels = {code: found.label_in(lang) for code, found in statuses.items()}
+    colours = chart_colours(contract, "data_availability")
+    # in the order charts.yaml gives their colours, so each status keeps its own
+    labels = {code: statuses[code].label_in(lang) for code in colours if code in statuses}
     datasets = {d: contract.dataset(d).label_in(lang) for d in contract.datasets}
     order = {d: i for i, d in enumerate(contract.datasets)}
     frame = frame.sort_values("dataset", key=lambda d: d.map(order), kind="stable")
@@ -286,7 +292,6 @@ def _availability(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.Data
             "state": frame["ref_area"].map(area),
             "dataset": frame["dataset"].map(lambda d: datasets.get(d, d)),
             "year": frame["time_period"].astype(int).astype(str),
-            # the codelist's order goes with the labels: each status keeps its colour
             "status": pd.Categorical(
                 frame["status"].map(lambda code: labels.get(code, code)),
                 categories=[*labels.values(), *sorted(set(frame["status"]) - set(labels))],
@@ -295,7 +300,7 @@ def _availability(contract: Contract, frame: pd.DataFrame, lang: str) -> pd.Data
     ).reset_index(drop=True)
 
 
-def _base(data: pd.DataFrame, said: Mapping[str, str], **size: int) -> dict[str, Any]:
+def _base(data: pd.DataFrame, said: Mapping[str, Any], **size: int) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": said["title"],
@@ -307,7 +312,7 @@ def _base(data: pd.DataFrame, said: Mapping[str, str], **size: int) -> dict[str,
     }
 
 
-def _stock_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
+def _stock_spec(data: pd.DataFrame, said: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **_base(data, said),
         "mark": {"type": "line", "point": True},
@@ -328,7 +333,7 @@ def _stock_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _pyramid_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
+def _pyramid_spec(data: pd.DataFrame, said: Mapping[str, Any]) -> dict[str, Any]:
     ages = list(dict.fromkeys(data["age"]))
     return {
         **_base(data, said),
@@ -344,7 +349,7 @@ def _pyramid_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]
     }  # fmt: skip
 
 
-def _matrix_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
+def _matrix_spec(data: pd.DataFrame, said: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **_base(data, said, width=520, height=520),
         "mark": "rect",
@@ -361,7 +366,7 @@ def _matrix_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _mirror_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
+def _mirror_spec(data: pd.DataFrame, said: Mapping[str, Any]) -> dict[str, Any]:
     low = int(min(data["by_origin"].min(), data["by_destination"].min()))
     high = int(max(data["by_origin"].max(), data["by_destination"].max()))
     diagonal = {"values": [{"by_origin": low, "by_destination": low},
@@ -394,7 +399,7 @@ def _mirror_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _availability_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str, Any]:
+def _availability_spec(data: pd.DataFrame, said: Mapping[str, Any]) -> dict[str, Any]:
     base = _base(data, said)
     del base["width"], base["height"]
     datasets = list(dict.fromkeys(data["dataset"]))  # in the contract's order
@@ -407,7 +412,7 @@ def _availability_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str,
     else:
         # a dataset's name over its column, in lines the width of the column
         lines = {name: textwrap.wrap(name, 14) or [name] for name in datasets}
-    statuses = list(data["status"].cat.categories)
+    statuses = list(data["status"].cat.categories)  # in the order of said["colours"]
     return {
         **base,
         "mark": "rect",
@@ -419,7 +424,7 @@ def _availability_spec(data: pd.DataFrame, said: Mapping[str, str]) -> dict[str,
                        "header": {"labelExpr": f"{json.dumps(lines)}[datum.value]",
                                   "labelAlign": "center"}},
             "color": {"field": "status", "type": "nominal", "title": said["colour"],
-                      "scale": {"domain": statuses, "range": STATUS_COLOURS}},
+                      "scale": {"domain": statuses, "range": said["colours"]}},
         },
     }  # fmt: skip
 
@@ -442,7 +447,7 @@ _DRAWERS: dict[str, tuple[str, Callable[[Contract, pd.DataFrame, str], pd.DataFr
     "mirror_flows": ("mirror_flows", _mirror),
     "data_availability": ("data_availability", _availability),
 }
-_SPECS: dict[str, Callable[[pd.DataFrame, Mapping[str, str]], dict[str, Any]]] = {
+_SPECS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], dict[str, Any]]] = {
     "migrant_stock": _stock_spec,
     "migration_matrix": _matrix_spec,
     "mirror_flows": _mirror_spec,
